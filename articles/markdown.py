@@ -1,0 +1,297 @@
+"""The one Markdown renderer: public pages, admin preview, author bios, imports.
+
+Articles are written in CommonMark (markdown-it-py, which nests lists the way kramdown,
+the old Jekyll site's renderer, does) plus the house syntax the think tank has always
+used:
+
+- ``<excerpt/>`` or ``<!--more-->`` (own line or mid-paragraph) ends the excerpt;
+- image lines followed by a ``_▲ __Title.__ caption [Source](url)._`` line make one
+  ``<figure>`` with a ``<figcaption>``;
+- a paragraph that is only ``___`text`___`` is a pull quote, only ``_`text`_`` a
+  boxed aside;
+- a closing block after the last ``---`` rule that opens with ``__Name__`` is the
+  author bio, rendered apart from the body.
+
+Everything leaves through ``sanitize`` (an nh3 allow-list), so whoever wrote the
+Markdown, no script, event handler or ``javascript:`` URL reaches a page.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import nh3
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+EXCERPT_MARKERS = ("<excerpt/>", "<excerpt />", "<!--more-->", "<!-- more -->")
+WORDS_PER_MINUTE = 230
+
+_IMAGE_LINE = re.compile(r"^!\[[^\]\n]*\]\([^)\n]*\)$")
+_CAPTION_LINE = re.compile(r"^_(?P<inner>.*\S)_$")
+_PULLQUOTE = re.compile(r"^___`(?P<inner>.+?)`___$", re.DOTALL)
+_ASIDE = re.compile(r"^_`(?P<inner>.+?)`_$", re.DOTALL)
+_BIO_NAME = re.compile(r"^__(?P<name>[^_\n][^\n]*?)__", re.MULTILINE)
+
+ALLOWED_TAGS = {
+    "a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section",
+    "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
+    "ol": {"start", "type"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "code": {"class"},
+    "blockquote": {"class"},
+    "aside": {"class"},
+    "figure": {"class"},
+    "section": {"class"},
+    "li": {"class"},
+    "sup": {"class"},
+    "div": {"class"},
+    "hr": {"class"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass(frozen=True)
+class RenderedArticle:
+    """What an article's Markdown becomes: the HTML parts stored on save."""
+
+    excerpt_html: str
+    body_html: str
+    bio_html: str
+    reading_time: int
+    headings: list[tuple[int, str, str]] = field(default_factory=list)
+    bio_names: list[str] = field(default_factory=list)
+
+
+def sanitize(html: str) -> str:
+    """Keep only allow-listed tags, attributes and URL schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def render_fragment(source: str) -> str:
+    """Render a piece of Markdown (an author bio, a caption) to sanitized HTML."""
+    if not source or not source.strip():
+        return ""
+    return sanitize(_parser().render(source))
+
+
+def split_excerpt(source: str) -> tuple[str | None, str]:
+    """Split at the first excerpt marker: (text before it or None, text without it)."""
+    for marker in EXCERPT_MARKERS:
+        index = source.find(marker)
+        if index != -1:
+            before, after = source[:index], source[index + len(marker) :]
+            if before.endswith((" ", "\t")) and after.startswith((" ", "\t")):
+                after = after.lstrip(" \t")
+            return before, before + after
+    return None, source
+
+
+def split_bio(source: str) -> tuple[str, str]:
+    """Split off the closing bio block: (body, bio). The bio is what follows the last
+    top-level ``---`` rule when it opens with a ``__Name__`` paragraph."""
+    tokens = _parser().parse(source)
+    rules = [t for t in tokens if t.type == "hr" and t.level == 0 and t.map]
+    if not rules:
+        return source, ""
+    last = rules[-1]
+    following = tokens[tokens.index(last) + 1 :]
+    if len(following) < 2 or following[0].type != "paragraph_open":
+        return source, ""
+    if not following[1].content.startswith("__"):
+        return source, ""
+    lines = source.splitlines(keepends=True)
+    return "".join(lines[: last.map[0]]), "".join(lines[last.map[1] :])
+
+
+def render_article(
+    source: str, *, author_url: Callable[[str], str | None] | None = None
+) -> RenderedArticle:
+    """Render an article's Markdown into excerpt, body and bio HTML.
+
+    The body holds the whole text (excerpt included, markers removed) but not the bio.
+    Without a marker the excerpt is the first paragraph, as in Jekyll. ``author_url``
+    maps a name in the bio to a profile URL, so bios link to their authors.
+    """
+    source = (source or "").replace("\r\n", "\n")
+    excerpt_source, full_source = split_excerpt(source)
+    body_source, bio_source = split_bio(full_source)
+    env: dict = {}
+    tokens = _parser().parse(body_source, env)
+    body_html = sanitize(_parser().renderer.render(tokens, _parser().options, env))
+
+    if excerpt_source is not None:
+        excerpt_html = render_fragment(excerpt_source)
+    else:
+        excerpt_html = _first_paragraph_html(tokens, env)
+
+    bio_names = [m.group("name").strip() for m in _BIO_NAME.finditer(bio_source)]
+    if author_url and bio_source:
+        bio_source = _link_bio_names(bio_source, author_url)
+    bio_html = render_fragment(bio_source)
+
+    words = len(strip_tags(body_html).split())
+    headings = [
+        (int(tok.tag[1]), tok.attrGet("id") or "", tokens[i + 1].content)
+        for i, tok in enumerate(tokens)
+        if tok.type == "heading_open" and tok.level == 0
+    ]
+    return RenderedArticle(
+        excerpt_html=excerpt_html,
+        body_html=body_html,
+        bio_html=bio_html,
+        reading_time=max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0,
+        headings=headings,
+        bio_names=bio_names,
+    )
+
+
+def render_preview(source: str) -> str:
+    """The admin editor's live preview: the article as the public page shows it."""
+    from authors.models import AuthorProfile
+
+    rendered = render_article(source, author_url=AuthorProfile.objects.url_for_name)
+    parts = [
+        '<div class="preview-excerpt" title="Excerpt shown on lists">',
+        rendered.excerpt_html,
+        "</div>",
+        '<div class="article-body">',
+        rendered.body_html,
+        "</div>",
+    ]
+    if rendered.bio_html:
+        parts += ['<section class="author-bio">', rendered.bio_html, "</section>"]
+    return "".join(parts)
+
+
+def _link_bio_names(bio_source: str, author_url: Callable[[str], str | None]) -> str:
+    def link(match: re.Match) -> str:
+        name = match.group("name").strip()
+        url = author_url(name)
+        return f"__[{name}]({url})__" if url else match.group(0)
+
+    return _BIO_NAME.sub(link, bio_source)
+
+
+def _first_paragraph_html(tokens: list[Token], env: dict) -> str:
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            paragraph = tokens[index : index + 3]
+            return sanitize(_parser().renderer.render(paragraph, _parser().options, env))
+    return ""
+
+
+# --- markdown-it set-up -------------------------------------------------------------
+
+
+def _heading_slug(title: str) -> str:
+    return slugify(title) or "section"
+
+
+def _house_blocks(state: StateCore) -> None:
+    """Turn house-syntax paragraphs into figures, pull quotes and asides.
+
+    Runs after block parsing and before inline parsing, so the inner text of each
+    construct is still ordinary Markdown that the inline rules then render.
+    """
+    tokens = state.tokens
+    result: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "paragraph_open" and index + 2 < len(tokens):
+            inline = tokens[index + 1]
+            replacement = _house_block(inline.content.strip(), token, inline)
+            if replacement is not None:
+                result.extend(replacement)
+                index += 3
+                continue
+        result.append(token)
+        index += 1
+    state.tokens = result
+
+
+def _house_block(content: str, para: Token, inline: Token) -> list[Token] | None:
+    if match := _PULLQUOTE.match(content):
+        return _wrap("blockquote", "pullquote", para, match.group("inner"))
+    if match := _ASIDE.match(content):
+        return _wrap("aside", "callout", para, match.group("inner"))
+    lines = [line.strip() for line in content.split("\n")]
+    images = [line for line in lines if _IMAGE_LINE.match(line)]
+    if not images:
+        return None
+    caption = None
+    if len(images) == len(lines) - 1 and (match := _CAPTION_LINE.match(lines[-1])):
+        caption = match.group("inner").lstrip("▲").strip()
+    elif len(images) != len(lines):
+        return None
+    opened = Token("figure_open", "figure", 1, map=para.map, block=True, level=para.level)
+    body = [opened, _inline("\n".join(images), inline)]
+    if caption:
+        body += [
+            Token("figcaption_open", "figcaption", 1, block=True),
+            _inline(caption, inline),
+            Token("figcaption_close", "figcaption", -1, block=True),
+        ]
+    body.append(Token("figure_close", "figure", -1, block=True))
+    return body
+
+
+def _wrap(tag: str, css_class: str, para: Token, inner: str) -> list[Token]:
+    opened = Token(f"{tag}_open", tag, 1, map=para.map, block=True, level=para.level)
+    opened.attrSet("class", css_class)
+    return [
+        opened,
+        Token("paragraph_open", "p", 1, block=True),
+        _inline(inner.strip(), para),
+        Token("paragraph_close", "p", -1, block=True),
+        Token(f"{tag}_close", tag, -1, block=True),
+    ]
+
+
+def _inline(content: str, like: Token) -> Token:
+    return Token("inline", "", 0, content=content, map=like.map, children=[])
+
+
+def _lazy_images(state: StateCore) -> None:
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "image":
+                child.attrSet("loading", "lazy")
+                child.attrSet("decoding", "async")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True})
+    md.enable(["replacements", "smartquotes", "table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=6, slug_func=_heading_slug)
+    md.core.ruler.before("inline", "house_blocks", _house_blocks)
+    md.core.ruler.push("lazy_images", _lazy_images)
+    return md

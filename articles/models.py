@@ -1,0 +1,163 @@
+"""Articles: a fellow's Markdown, its credited authors, and the HTML derived on save."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+from taggit.managers import TaggableManager
+
+from articles.markdown import render_article
+from articles.querysets import ArticleQuerySet
+from articles.slugs import unique_slug
+from authors.models import AuthorProfile
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        # The editorial workflow adds review states between these two.
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300, help_text="The headline, as readers see it.")
+    slug = models.SlugField(
+        max_length=220,
+        unique=True,
+        blank=True,
+        help_text="The article's address; generated from the title when left empty.",
+    )
+    subtitle = models.CharField(
+        max_length=500, blank=True, help_text="One line under the headline (the standfirst)."
+    )
+    body = MarkdownxField(
+        help_text=(
+            "Markdown. Put <excerpt/> on its own line after the lede; an image line followed "
+            "by “_▲ __Title.__ Caption [Source](https://…)._” makes a captioned figure; "
+            "___`text`___ makes a pull quote; end with --- and “__Name__ is …” for the bio."
+        )
+    )
+    authors = models.ManyToManyField(
+        AuthorProfile,
+        through="ArticleAuthor",
+        related_name="articles",
+        blank=True,
+        help_text="Credited authors, in the order they are printed.",
+    )
+    author_note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Printed after the authors' names, for example “and others”.",
+    )
+    tags = TaggableManager(blank=True, help_text="Topics, separated by commas.")
+
+    hero_image = models.ImageField(
+        upload_to="heroes/%Y/%m/",
+        blank=True,
+        help_text="Wide image at the top of the article (at least 1600 pixels wide).",
+    )
+    hero_image_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="Or the address of an image hosted elsewhere, used when no file is uploaded.",
+    )
+    hero_alt = models.CharField(
+        max_length=300, blank=True, help_text="What the hero image shows, for screen readers."
+    )
+    hero_caption = models.CharField(
+        max_length=500, blank=True, help_text="Caption printed under the hero image."
+    )
+    hero_credit = models.CharField(
+        max_length=300, blank=True, help_text="Photographer or source of the hero image."
+    )
+
+    status = models.CharField(
+        max_length=32,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Only published articles whose publication time has come are public.",
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When the article goes (or went) public, in the site's time zone.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    body_html = models.TextField(blank=True, editable=False)
+    excerpt_html = models.TextField(blank=True, editable=False)
+    bio_html = models.TextField(blank=True, editable=False)
+    reading_time = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Minutes, estimated from the word count."
+    )
+
+    source_path = models.CharField(
+        max_length=500,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="The Jekyll file this article was imported from, if any.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_public_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def hero_src(self) -> str:
+        """The hero image's address: the uploaded file, else the external URL."""
+        if self.hero_image:
+            return self.hero_image.url
+        return self.hero_image_url
+
+    @property
+    def credited_authors(self) -> list[AuthorProfile]:
+        """Authors in printed order (uses the prefetched authorships when present)."""
+        return [credit.author for credit in self.authorships.all()]
+
+    def clean(self) -> None:
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            # Publishing without a time means “now”, as editors expect.
+            self.published_at = timezone.now()
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
+        self.render()
+        super().save(*args, **kwargs)
+
+    def render(self) -> None:
+        """Recompute the stored HTML and reading time from the Markdown body."""
+        rendered = render_article(self.body, author_url=AuthorProfile.objects.url_for_name)
+        self.body_html = rendered.body_html
+        self.excerpt_html = rendered.excerpt_html
+        self.bio_html = rendered.bio_html
+        self.reading_time = rendered.reading_time
+
+
+class ArticleAuthor(models.Model):
+    """One author's credit on one article; `position` keeps co-authors in order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(AuthorProfile, on_delete=models.PROTECT, related_name="authorships")
+    position = models.PositiveSmallIntegerField(default=0, help_text="1 is printed first.")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="unique_article_author")
+        ]
+        verbose_name = "credited author"
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.article}"
+

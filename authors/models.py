@@ -1,0 +1,76 @@
+"""Author profiles: the people named on articles. An author need not have a login."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from articles.markdown import render_fragment
+from articles.slugs import unique_slug
+
+
+class AuthorProfileQuerySet(models.QuerySet):
+    def active(self):
+        """Profiles shown on the public site."""
+        return self.filter(is_active=True)
+
+    def matching_name(self, name: str):
+        """Profiles whose name equals `name`, ignoring case and surrounding space."""
+        return self.filter(name__iexact=" ".join(name.split()))
+
+    def url_for_name(self, name: str) -> str | None:
+        """The profile page of the active author called `name`, if there is one."""
+        profile = self.active().matching_name(name).first()
+        return profile.get_absolute_url() if profile else None
+
+
+class AuthorProfile(models.Model):
+    name = models.CharField(max_length=200, help_text="Full name as printed on articles.")
+    slug = models.SlugField(
+        max_length=220,
+        unique=True,
+        blank=True,
+        help_text="Used in the profile's address; generated from the name when left empty.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+        help_text="The staff login of this author, if they have one.",
+    )
+    position = models.CharField(
+        max_length=200, blank=True, help_text="Job title, for example “Research Fellow”."
+    )
+    department = models.CharField(
+        max_length=200, blank=True, help_text="Programme or department, for example “Cyber”."
+    )
+    bio = models.TextField(blank=True, help_text="Short biography in Markdown.")
+    bio_html = models.TextField(blank=True, editable=False)
+    photo = models.ImageField(
+        upload_to="authors/", blank=True, help_text="Square portrait, at least 400×400 pixels."
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive authors keep their articles but get no profile page."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuthorProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "author profile"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(AuthorProfile, self.name, exclude_pk=self.pk)
+        self.bio_html = render_fragment(self.bio)
+        super().save(*args, **kwargs)
+

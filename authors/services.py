@@ -1,0 +1,36 @@
+"""Changing author profiles."""
+
+import unicodedata
+
+from django.db import transaction
+
+from authors.models import AuthorProfile
+
+
+def normalized_name(name: str) -> str:
+    """A name folded for matching: no accents, no case, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(name.split()))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@transaction.atomic
+def author_get_or_create(*, name: str) -> tuple[AuthorProfile, bool]:
+    """The profile called `name` (ignoring case and accents), created if none exists."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("An author needs a name.")
+    wanted = normalized_name(name)
+    for profile in AuthorProfile.objects.filter(name__iexact=name) or AuthorProfile.objects.all():
+        if normalized_name(profile.name) == wanted:
+            return profile, False
+    return AuthorProfile.objects.create(name=name), True
+
+
+@transaction.atomic
+def author_fill_bio(*, author: AuthorProfile, bio: str) -> bool:
+    """Give `author` this bio if they have none yet; an editor's bio is never replaced."""
+    if author.bio.strip() or not bio.strip():
+        return False
+    author.bio = bio.strip()
+    author.save(update_fields=["bio", "bio_html", "updated_at"])
+    return True

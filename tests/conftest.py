@@ -1,0 +1,32 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+# The reference posts from the old Jekyll site live beside the project, not in it.
+SHARED_DIR = Path(os.environ.get("SHARED_DIR", django_settings.BASE_DIR.parent / "shared"))
+SEED_DIR = SHARED_DIR / "seed"
+CORPUS_DIR = SHARED_DIR / "corpus"
+SEED_POST = SEED_DIR / "2024-06-07-russia-and-china.md"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads made by a test go to a throwaway folder, never into the repository."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def seed_post() -> Path:
+    if not SEED_POST.is_file():
+        pytest.skip(f"the reference seed post is not available at {SEED_POST}")
+    return SEED_POST
+
+
+@pytest.fixture
+def corpus_posts() -> list[Path]:
+    posts = sorted(CORPUS_DIR.glob("*.md")) if CORPUS_DIR.is_dir() else []
+    if not posts:
+        pytest.skip(f"the reference corpus is not available at {CORPUS_DIR}")
+    return posts

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from articles import views as article_views
+
+urlpatterns = [
+    # django-markdownx's own views accept anonymous requests and trust the client's
+    # content type, so the editor's endpoints are ours, behind staff login.
+    path(
+        "admin/markdownx/markdownify/",
+        article_views.MarkdownPreviewView.as_view(),
+        name="markdownx_markdownify",
+    ),
+    path("admin/markdownx/upload/", article_views.image_upload, name="markdownx_upload"),
+    path("admin/", admin.site.urls),
+    path("authors/", include("authors.urls")),
+    path("", include("articles.urls")),
+]
+
+if settings.DEBUG or settings.SERVE_MEDIA:
+    # Uploaded media from local storage; production puts object storage or the web
+    # server in front instead.
+    urlpatterns.insert(
+        0, path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
+    )
