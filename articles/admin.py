@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
@@ -27,7 +28,10 @@ class ArticleAdmin(admin.ModelAdmin):
     inlines = [ArticleAuthorInline]
     readonly_fields = ["reading_time", "created_at", "updated_at", "source_path", "public_link"]
     actions = ["publish_now", "unpublish"]
-    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    formfield_overrides = {
+        MarkdownxField: {"widget": AdminMarkdownxWidget},
+        models.URLField: {"assume_scheme": "https"},
+    }
     fieldsets = [
         (None, {"fields": ["title", "subtitle", "slug", "body", "author_note", "tags"]}),
         (
@@ -88,5 +92,3 @@ class ArticleAuthorAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request) -> bool:
         return False  # edited inline on the article
-
-

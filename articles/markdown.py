@@ -33,7 +33,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-EXCERPT_MARKERS = ("<excerpt/>", "<excerpt />", "<!--more-->", "<!-- more -->")
+_EXCERPT_MARKER = re.compile(r"<excerpt\s*/>|<!--\s*more\s*-->", re.IGNORECASE)
 WORDS_PER_MINUTE = 230
 
 _IMAGE_LINE = re.compile(r"^!\[[^\]\n]*\]\([^)\n]*\)$")
@@ -101,15 +101,15 @@ def render_fragment(source: str) -> str:
 
 
 def split_excerpt(source: str) -> tuple[str | None, str]:
-    """Split at the first excerpt marker: (text before it or None, text without it)."""
-    for marker in EXCERPT_MARKERS:
-        index = source.find(marker)
-        if index != -1:
-            before, after = source[:index], source[index + len(marker) :]
-            if before.endswith((" ", "\t")) and after.startswith((" ", "\t")):
-                after = after.lstrip(" \t")
-            return before, before + after
-    return None, source
+    """Split at the first excerpt marker: (text before it or None, text without markers)."""
+    found = _EXCERPT_MARKER.search(source)
+    if found is None:
+        return None, source
+    before = source[: found.start()]
+    after = re.sub(rf"[ \t]*(?:{_EXCERPT_MARKER.pattern})", "", source[found.end() :], flags=re.I)
+    if before.endswith((" ", "\t")):
+        after = after.lstrip(" \t")
+    return before, before + after
 
 
 def split_bio(source: str) -> tuple[str, str]:

@@ -109,8 +109,19 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
+        self.render()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            # Publishing without a time means “now”, as editors expect.
+            self.published_at = timezone.now()
 
     @property
     def hero_src(self) -> str:
@@ -120,20 +131,18 @@ class Article(models.Model):
         return self.hero_image_url
 
     @property
+    def is_public(self) -> bool:
+        """True when readers can see it (the same rule as ArticleQuerySet.published)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
     def credited_authors(self) -> list[AuthorProfile]:
         """Authors in printed order (uses the prefetched authorships when present)."""
         return [credit.author for credit in self.authorships.all()]
-
-    def clean(self) -> None:
-        if self.status == self.Status.PUBLISHED and not self.published_at:
-            # Publishing without a time means “now”, as editors expect.
-            self.published_at = timezone.now()
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
-        self.render()
-        super().save(*args, **kwargs)
 
     def render(self) -> None:
         """Recompute the stored HTML and reading time from the Markdown body."""
@@ -160,4 +169,3 @@ class ArticleAuthor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.article}"
-

@@ -65,12 +65,11 @@ class AuthorProfile(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("authors:detail", kwargs={"slug": self.slug})
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(AuthorProfile, self.name, exclude_pk=self.pk)
         self.bio_html = render_fragment(self.bio)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("authors:detail", kwargs={"slug": self.slug})

@@ -23,5 +23,10 @@ if settings.DEBUG or settings.SERVE_MEDIA:
     # Uploaded media from local storage; production puts object storage or the web
     # server in front instead.
     urlpatterns.insert(
-        0, path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
+        0,
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),
     )

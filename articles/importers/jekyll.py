@@ -222,7 +222,6 @@ def _parse_date(value, name_match) -> datetime:
     raise JekyllFormatError("no date in the front matter or the file name (YYYY-MM-DD-slug.md)")
 
 
-
 def _text(value) -> str:
     if value is None:
         return ""

@@ -91,8 +91,9 @@ def test_caption_without_a_bold_title_and_image_without_caption():
 
 def test_caption_with_only_a_credit():
     [figure] = figures(
-        render_article("![Map](https://example.org/m.png)\n_▲ [Source](https://example.org)._\n")
-        .body_html
+        render_article(
+            "![Map](https://example.org/m.png)\n_▲ [Source](https://example.org)._\n"
+        ).body_html
     )
     assert '<figcaption><a href="https://example.org"' in figure
 
@@ -102,10 +103,7 @@ def test_pull_quote_and_boxed_aside():
         "Before.\n\n___`Deterrence is a conversation, not a wall`___\n\n"
         "_`Scenario: two allies share one cloud.`_\n"
     ).body_html
-    assert (
-        '<blockquote class="pullquote">\n<p>Deterrence is a conversation, not a wall</p>'
-        in html
-    )
+    assert '<blockquote class="pullquote">\n<p>Deterrence is a conversation, not a wall</p>' in html
     assert '<aside class="callout">\n<p>Scenario: two allies share one cloud.</p>' in html
     assert "<code>" not in html
 
@@ -131,7 +129,7 @@ def test_three_space_indented_paragraph_stays_in_its_ordered_item():
 
 
 def test_dashes_and_quotes_are_typographic_like_kramdown():
-    html = render_article('Pages 10--12 say "hold" and \'wait\' -- then---stop.\n').body_html
+    html = render_article("Pages 10--12 say \"hold\" and 'wait' -- then---stop.\n").body_html
     assert "10–12" in html and "“hold”" in html and "‘wait’" in html
     assert "– then—stop" in html
 
@@ -168,7 +166,7 @@ def test_a_rule_not_followed_by_a_bold_name_stays_in_the_body():
         '<iframe src="https://evil.example"></iframe>',
         '<div style="background:url(javascript:alert(1))" onclick="x()">hi</div>',
         "[data](data:text/html;base64,PHNjcmlwdD4=)",
-        '<svg><script>alert(1)</script></svg>',
+        "<svg><script>alert(1)</script></svg>",
         "___`<script>alert(1)</script>`___",
         "![x](https://e.org/a.png)\n_▲ __T__ <img src=x onerror=alert(1)>_",
     ],
@@ -179,7 +177,7 @@ def test_hostile_markup_never_reaches_the_output(hostile):
         outline = Outline(html)
         tags = {tag for tag, _ in outline.attrs}
         assert not tags & {"script", "iframe", "svg", "style"}, html
-        for tag, attrs in outline.attrs:
+        for _tag, attrs in outline.attrs:
             assert not [name for name in attrs if name.startswith("on") or name == "style"], html
             for name in ("href", "src"):
                 value = (attrs.get(name) or "").strip().lower()
@@ -201,8 +199,7 @@ def test_seed_post_renders_figures_quotes_headings_and_bio(seed_post):
     titles = re.findall(r"<figcaption><strong>(.*?)</strong>", rendered.body_html)
     assert titles == [
         "Chinese-Russian Trade Complexity.",
-        "Average Russian Oil Exports by Country and Region, 2021-2023 "
-        "(million barrels per day).",
+        "Average Russian Oil Exports by Country and Region, 2021-2023 (million barrels per day).",
     ]
     assert rendered.body_html.count('<blockquote class="pullquote">') == 2
     assert len(rendered.headings) == 5
@@ -240,3 +237,10 @@ def test_corpus_bios_of_several_people_are_split_from_the_body(corpus_posts):
     for name in rendered.bio_names:
         assert f"<strong>{name}</strong> is" not in rendered.body_html
         assert f"<strong>{name}</strong> is" in rendered.bio_html
+
+
+def test_the_earliest_marker_wins_and_no_marker_is_left_in_the_body():
+    rendered = render_article("Lede <!--more--> rest.\n\nSecond <excerpt/> para.\n")
+    assert rendered.excerpt_html.strip() == "<p>Lede</p>"
+    assert "<p>Lede rest.</p>" in rendered.body_html
+    assert "<p>Second para.</p>" in rendered.body_html

@@ -11,9 +11,7 @@ class Command(BaseCommand):
     help = "Re-render every article's and author's stored HTML with the current renderer."
 
     def handle(self, *args, **options):
-        changed = sum(
-            article_rerender(article=article) for article in Article.objects.iterator()
-        )
+        changed = sum(article_rerender(article=article) for article in Article.objects.iterator())
         for author in AuthorProfile.objects.iterator():
             author.save(update_fields=["bio_html"])
         self.stdout.write(f"Re-rendered {Article.objects.count()} articles; {changed} changed.")
