@@ -40,6 +40,7 @@ _IMAGE_LINE = re.compile(r"^!\[[^\]\n]*\]\([^)\n]*\)$")
 _CAPTION_LINE = re.compile(r"^_(?P<inner>.*\S)_$")
 _PULLQUOTE = re.compile(r"^___`(?P<inner>.+?)`___$", re.DOTALL)
 _ASIDE = re.compile(r"^_`(?P<inner>.+?)`_$", re.DOTALL)
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\](?!:)")
 _BIO_NAME = re.compile(r"^__(?P<name>[^_\n][^\n]*?)__", re.MULTILINE)
 
 ALLOWED_TAGS = {
@@ -54,8 +55,8 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height", "loading", "decoding"},
     "ol": {"start", "type"},
-    "td": {"align", "colspan", "rowspan"},
-    "th": {"align", "colspan", "rowspan", "scope"},
+    "td": {"align", "colspan", "rowspan", "style"},
+    "th": {"align", "colspan", "rowspan", "scope", "style"},
     "code": {"class"},
     "blockquote": {"class"},
     "aside": {"class"},
@@ -90,6 +91,7 @@ def sanitize(html: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        filter_style_properties={"text-align"},
     )
 
 
@@ -146,7 +148,8 @@ def render_article(
     body_html = sanitize(_parser().renderer.render(tokens, _parser().options, env))
 
     if excerpt_source is not None:
-        excerpt_html = render_fragment(excerpt_source)
+        # Footnotes are defined in the body; a marker alone in the excerpt means nothing.
+        excerpt_html = render_fragment(_FOOTNOTE_REF.sub("", excerpt_source))
     else:
         excerpt_html = _first_paragraph_html(tokens, env)
 

@@ -244,3 +244,15 @@ def test_the_earliest_marker_wins_and_no_marker_is_left_in_the_body():
     assert rendered.excerpt_html.strip() == "<p>Lede</p>"
     assert "<p>Lede rest.</p>" in rendered.body_html
     assert "<p>Second para.</p>" in rendered.body_html
+
+
+def test_footnote_markers_do_not_leak_into_the_excerpt_and_tables_keep_alignment():
+    rendered = render_article(
+        "A claim.[^1]\n\n<excerpt/>\n\n| Year | Tonnes |\n|:--|--:|\n| 2024 | 12 |\n\n"
+        "[^1]: The source.\n"
+    )
+    assert "[^1]" not in rendered.excerpt_html and "A claim." in rendered.excerpt_html
+    assert 'class="footnote-ref"' in rendered.body_html or "footnote" in rendered.body_html
+    assert '<td style="text-align:right">12</td>' in rendered.body_html
+    hostile = render_article("| a |\n|--|\n| b |\n\n<td style=\"background:url(x)\">c</td>\n")
+    assert "background" not in hostile.body_html

@@ -149,3 +149,13 @@ def test_public_pages_run_a_fixed_number_of_queries(client, django_assert_num_qu
     for url, queries in pages.items():
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200, url
+
+
+def test_staff_see_a_not_public_banner_on_drafts_and_scheduled_articles(client):
+    client.force_login(StaffFactory())
+    live = ArticleFactory()
+    scheduled = ArticleFactory(published_at=timezone.now() + timedelta(days=1))
+    draft = DraftFactory()
+    assert "not public" not in client.get(live.get_absolute_url()).content.decode()
+    for article in (scheduled, draft):
+        assert "not public" in client.get(article.get_absolute_url()).content.decode()
