@@ -254,5 +254,5 @@ def test_footnote_markers_do_not_leak_into_the_excerpt_and_tables_keep_alignment
     assert "[^1]" not in rendered.excerpt_html and "A claim." in rendered.excerpt_html
     assert 'class="footnote-ref"' in rendered.body_html or "footnote" in rendered.body_html
     assert '<td style="text-align:right">12</td>' in rendered.body_html
-    hostile = render_article("| a |\n|--|\n| b |\n\n<td style=\"background:url(x)\">c</td>\n")
+    hostile = render_article('| a |\n|--|\n| b |\n\n<td style="background:url(x)">c</td>\n')
     assert "background" not in hostile.body_html
