@@ -92,6 +92,24 @@ class Article(models.Model):
         default=0, editable=False, help_text="Minutes, estimated from the word count."
     )
 
+    is_featured = models.BooleanField(
+        default=False,
+        help_text="Show this article as the featured piece at the top of the home page.",
+    )
+
+    legacy_url = models.CharField(
+        max_length=500,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="The article's address on the old Jekyll site; requests to it redirect here.",
+    )
+    import_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Hash of the content at the last import, to notice an editor's later changes.",
+    )
     source_path = models.CharField(
         max_length=500,
         blank=True,
