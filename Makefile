@@ -13,8 +13,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml package-lock.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# axe-core, which the browser tests inject into pages to check accessibility (optional).
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility checks of the browser tests will be skipped."; fi
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the project with its development tools

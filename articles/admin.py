@@ -1,14 +1,33 @@
-"""The editors' interface for articles."""
+"""The editors' and fellows' interface: the article editor and its workflow panel.
 
+Status and publication time are never form fields: they change only through the
+workflow buttons, each of which calls a service that checks the user's role.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
 from articles import services
-from articles.models import Article, ArticleAuthor
+from articles.models import Article, ArticleAuthor, ArticleRevision, PreviewLink
+from articles.permissions import allowed_actions, is_editor
+from articles.previews import preview_url
+from authors.models import AuthorProfile
 
 
 class ArticleAuthorInline(admin.TabularInline):
@@ -19,26 +38,95 @@ class ArticleAuthorInline(admin.TabularInline):
     verbose_name_plural = "Credited authors (in printed order)"
 
 
+def _formfield(db_field, **kwargs):
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        formfield_callback = _formfield
+        fields = [
+            "title", "subtitle", "slug", "body", "author_note", "tags", "hero_image",
+            "hero_image_url", "hero_alt", "hero_caption", "hero_credit", "is_featured",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
+
+    def clean_slug(self):
+        # Emptied on an existing article: keep its address rather than break links.
+        return self.cleaned_data.get("slug") or self.instance.slug
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        if self.instance.pk and loaded is not None:
+            current = Article.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            if current and current[0] != loaded:
+                conflict = services.edit_conflict(self.instance, cleaned.get("body"))
+                self.conflict_changes = conflict.changes
+                raise ValidationError(conflict.messages[0])
+        return cleaned
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    publish_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Leave empty to publish now.",
+    )
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "published_at", "author_names", "reading_time"]
-    list_filter = ["status", "tags"]
+    form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
+    list_display = ["title", "status_label", "published_at", "author_names", "updated_at"]
+    list_filter = ["status", "is_featured", "tags"]
     search_fields = ["title", "subtitle", "authors__name"]
     date_hierarchy = "published_at"
     inlines = [ArticleAuthorInline]
-    readonly_fields = ["reading_time", "created_at", "updated_at", "source_path", "public_link"]
-    actions = ["publish_now", "unpublish"]
+    readonly_fields = [
+        "status_label",
+        "published_at",
+        "reading_time",
+        "created_at",
+        "updated_at",
+        "source_path",
+        "public_link",
+    ]
     formfield_overrides = {
         MarkdownxField: {"widget": AdminMarkdownxWidget},
         models.URLField: {"assume_scheme": "https"},
     }
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "slug", "body", "author_note", "tags"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "subtitle",
+                    "slug",
+                    "body",
+                    "author_note",
+                    "tags",
+                    "loaded_version",
+                ]
+            },  # fmt: skip
+        ),
         (
             "Hero image",
             {"fields": ["hero_image", "hero_image_url", "hero_alt", "hero_caption", "hero_credit"]},
         ),
-        ("Publication", {"fields": ["status", "published_at", "public_link"]}),
+        ("Publication", {"fields": ["status_label", "published_at", "is_featured", "public_link"]}),
         (
             "Record",
             {
@@ -52,8 +140,94 @@ class ArticleAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin-editor.css"]}
         js = ["js/editor.js"]
 
+    # --- who sees what ----------------------------------------------------------------
+
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("authorships__author")
+        return (
+            Article.objects.editable_by(request.user)
+            .prefetch_related("authorships__author")
+            .order_by("-updated_at")
+        )
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or "view" in allowed_actions(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or "edit" in allowed_actions(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and is_editor(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if is_editor(request.user):
+            return fieldsets
+        # Only editors choose what is featured on the home page.
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f != "is_featured"]})
+            for name, opts in fieldsets
+        ]
+
+    # --- saving -------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        services.article_save(
+            article=obj, by=request.user, expected_version=form.cleaned_data.get("loaded_version")
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        profile = AuthorProfile.objects.filter(user=request.user).first()
+        if not article.authorships.exists() and profile is not None:
+            # A fellow's new article is theirs: credit them so they can go on editing it.
+            services.article_set_authors(article=article, authors=[profile])
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.EditConflict as conflict:
+            self.message_user(request, conflict.messages[0], messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(self._workflow_context(request, obj))
+        context["conflict_changes"] = getattr(context.get("adminform").form, "conflict_changes", "")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _workflow_context(self, request, article: Article) -> dict:
+        allowed = allowed_actions(request.user, article)
+        events = list(article.events.select_related("actor"))
+        links = (
+            [link for link in article.preview_links.all() if link.is_active]
+            if "create_preview_link" in allowed
+            else []
+        )
+        return {
+            "workflow_actions": allowed,
+            "workflow_events": events,
+            "review_comments": [e for e in events if e.action == "changes_requested"],
+            "checklist": services.publication_problems(article),
+            "transition_form": TransitionForm(),
+            "preview_links": [
+                (link, request.build_absolute_uri(preview_url(link))) for link in links
+            ],
+            "revision_count": article.revisions.count(),
+            "is_public": article.is_public,
+            "site_time_zone": settings.TIME_ZONE,
+        }
+
+    # --- list display -------------------------------------------------------------------
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, article: Article) -> str:
+        if article.status == Article.Status.PUBLISHED and not article.is_public:
+            when = timezone.localtime(article.published_at).strftime("%d %b %Y %H:%M")
+            return f"Scheduled for {when}"
+        return article.get_status_display()
 
     @admin.display(description="Authors")
     def author_names(self, article: Article) -> str:
@@ -65,24 +239,174 @@ class ArticleAdmin(admin.ModelAdmin):
             return "Saved articles get an address."
         return format_html('<a href="{0}" target="_blank">{0}</a>', article.get_absolute_url())
 
-    @admin.action(description="Publish the selected articles now")
-    def publish_now(self, request, queryset):
-        self._apply(request, queryset, services.article_publish, "published")
+    # --- workflow views -----------------------------------------------------------------
 
-    @admin.action(description="Unpublish the selected articles (back to draft)")
-    def unpublish(self, request, queryset):
-        self._apply(request, queryset, services.article_unpublish, "unpublished")
+    def get_urls(self):
+        own = [
+            path(
+                "review-queue/",
+                self.admin_site.admin_view(self.review_queue_view),
+                name="articles_article_review_queue",
+            ),
+            path(
+                "<int:pk>/workflow/<str:action>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="articles_article_transition",
+            ),
+            path(
+                "<int:pk>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="articles_article_revisions",
+            ),
+            path(
+                "<int:pk>/revisions/<int:number>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="articles_article_restore",
+            ),
+            path(
+                "<int:pk>/preview-links/",
+                self.admin_site.admin_view(self.preview_link_view),
+                name="articles_article_preview_links",
+            ),
+        ]
+        return own + super().get_urls()
 
-    def _apply(self, request, queryset, service, verb: str) -> None:
-        done = 0
-        for article in queryset:
-            try:
-                service(article=article)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"“{article}”: {exc.messages[0]}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} article(s) {verb}.", messages.SUCCESS)
+    def _article_for(self, request: HttpRequest, pk: int) -> Article:
+        article = get_object_or_404(Article.objects.prefetch_related("authorships__author"), pk=pk)
+        if "view" not in allowed_actions(request.user, article):
+            raise PermissionDenied
+        return article
+
+    def _back(self, article: Article) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def transition_view(self, request: HttpRequest, pk: int, action: str):
+        if request.method != "POST":
+            raise PermissionDenied
+        article = self._article_for(request, pk)
+        form = TransitionForm(request.POST)
+        form.is_valid()
+        data = form.cleaned_data
+        publish_at: datetime | None = data.get("publish_at")
+        calls = {
+            "submit": lambda: services.article_submit(article=article, by=request.user),
+            "request_changes": lambda: services.article_request_changes(
+                article=article, by=request.user, comment=data.get("comment", "")
+            ),
+            "approve": lambda: services.article_approve(
+                article=article,
+                by=request.user,
+                publish_at=publish_at,
+                comment=data.get("comment", ""),
+            ),  # fmt: skip
+            "withdraw": lambda: services.article_withdraw(
+                article=article, by=request.user, reason=data.get("comment", "")
+            ),
+            "return_to_draft": lambda: services.article_return_to_draft(
+                article=article, by=request.user
+            ),
+        }
+        if action not in calls:
+            raise PermissionDenied
+        if form.errors:
+            for errors in form.errors.values():
+                self.message_user(request, " ".join(errors), messages.ERROR)
+            return self._back(article)
+        try:
+            article = calls[action]()
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"“{article.title}” is now {self.status_label(article).lower()}.",
+                messages.SUCCESS,
+            )
+        if "view" not in allowed_actions(request.user, article):
+            return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+        return self._back(article)
+
+    def review_queue_view(self, request: HttpRequest):
+        if not is_editor(request.user):
+            raise PermissionDenied
+        queue = Article.objects.in_review().prefetch_related("authorships__author")
+        counts = dict(
+            Article.objects.values_list("status").annotate(n=Count("id")).order_by("status")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Review queue ({len(queue)})",
+            "opts": self.model._meta,
+            "queue": queue,
+            "counts": [(label, counts.get(value, 0)) for value, label in Article.Status.choices],
+        }
+        return TemplateResponse(request, "admin/articles/article/review_queue.html", context)
+
+    def revisions_view(self, request: HttpRequest, pk: int):
+        article = self._article_for(request, pk)
+        revisions = list(article.revisions.select_related("created_by"))
+        published = services.published_revision(article)
+        chosen = None
+        if number := request.GET.get("diff"):
+            chosen = next((r for r in revisions if str(r.number) == number), None)
+        against = published or (revisions[0] if revisions else None)
+        if request.GET.get("against"):
+            against = next(
+                (r for r in revisions if str(r.number) == request.GET["against"]), against
+            )
+        diff = services.revision_diff(older=against, newer=chosen) if chosen else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History of “{article.title}”",
+            "opts": self.model._meta,
+            "article": article,
+            "revisions": revisions,
+            "published": published,
+            "chosen": chosen,
+            "against": against,
+            "diff": diff,
+            "can_restore": "edit" in allowed_actions(request.user, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+    def restore_view(self, request: HttpRequest, pk: int, number: int):
+        if request.method != "POST":
+            raise PermissionDenied
+        article = self._article_for(request, pk)
+        revision = get_object_or_404(ArticleRevision, article=article, number=number)
+        try:
+            services.article_restore_revision(article=article, revision=revision, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request, f"Revision {number} restored as a new revision.", messages.SUCCESS
+            )
+        return HttpResponseRedirect(reverse("admin:articles_article_revisions", args=[pk]))
+
+    def preview_link_view(self, request: HttpRequest, pk: int):
+        if request.method != "POST":
+            raise PermissionDenied
+        article = self._article_for(request, pk)
+        try:
+            if revoke := request.POST.get("revoke"):
+                link = get_object_or_404(PreviewLink, article=article, pk=revoke)
+                services.preview_link_revoke(link=link, by=request.user)
+                self.message_user(request, "The preview link no longer works.", messages.SUCCESS)
+            else:
+                days = int(request.POST.get("days") or 0) or None
+                services.preview_link_create(article=article, by=request.user, days=days)
+                self.message_user(request, "Preview link created.", messages.SUCCESS)
+        except (ValidationError, ValueError) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            self.message_user(request, text, messages.ERROR)
+        return self._back(article)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if is_editor(request.user):
+            extra_context["review_count"] = Article.objects.in_review().count()
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(ArticleAuthor)

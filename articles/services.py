@@ -1,38 +1,244 @@
-"""Changing articles: every state change is a named function that checks its rule."""
+"""Changing articles: every state change is a named function that checks its rule.
 
-from datetime import datetime
+The editorial workflow:
 
+    draft → in review → (changes requested → in review)* → published (now, or scheduled)
+          → withdrawn → draft
+
+Each transition checks the article's state and the actor's role (articles.permissions),
+records an immutable ArticleEvent and sends its notifications after the commit.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from articles.models import Article, ArticleAuthor
+from articles import notifications
+from articles.models import Article, ArticleAuthor, ArticleEvent, ArticleRevision, PreviewLink
+from articles.permissions import allowed_actions, is_author_of
+from articles.search import search_schedule
 from authors.models import AuthorProfile
 
+S = Article.Status
+TEXT_FIELDS = ("title", "subtitle", "body")
+# Changed only by the transitions below, never by saving an edit (whose copy of the
+# article may be older than the last transition).
+WORKFLOW_FIELDS = {"status", "published_at", "submitted_at", "published_revision", "version"}
+_PLACEHOLDER_ALT = re.compile(r"^(image|img|picture|photo)?[\s_-]*\d*$", re.IGNORECASE)
+
+
+class EditConflict(ValidationError):
+    """Someone else saved the article after this editor opened it."""
+
+    def __init__(self, message: str, *, changes: str):
+        super().__init__(message)
+        self.changes = changes
+
+
+# --- editing ------------------------------------------------------------------------
+
 
 @transaction.atomic
-def article_publish(*, article: Article, at: datetime | None = None) -> Article:
-    """Make a draft public at `at` (now if None); a future time schedules it."""
-    if article.status == Article.Status.PUBLISHED:
-        raise ValidationError("This article is already published.")
-    if not article.title.strip() or not article.body.strip():
-        raise ValidationError("An article needs a title and a body before it is published.")
-    if at is not None and timezone.is_naive(at):
+def article_save(*, article: Article, by, expected_version: int | None = None) -> Article:
+    """Save an edit, refusing it if someone saved since `expected_version` was loaded.
+
+    Every change to the title, subtitle or body keeps a revision.
+    """
+    creating = article.pk is None
+    if not creating:
+        if "edit" not in allowed_actions(by, article):
+            raise ValidationError(_refusal(by, article, "edit"))
+        if expected_version is not None:
+            claimed = Article.objects.filter(pk=article.pk, version=expected_version).update(
+                version=F("version") + 1
+            )
+            if not claimed:
+                raise edit_conflict(article)
+            article.version = expected_version + 1
+        else:
+            Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
+            article.version = Article.objects.values_list("version", flat=True).get(pk=article.pk)
+        article.save(update_fields=_edit_fields())
+    else:
+        article.save()
+    latest = article.revisions.first()
+    if latest is None or any(getattr(latest, f) != getattr(article, f) for f in TEXT_FIELDS):
+        _add_revision(article, by=by, note="Created" if creating else "")
+    return article
+
+
+@transaction.atomic
+def article_restore_revision(*, article: Article, revision: ArticleRevision, by) -> Article:
+    """Bring back an earlier text as a new revision; nothing is overwritten."""
+    if revision.article_id != article.pk:
+        raise ValidationError("That revision belongs to another article.")
+    if "edit" not in allowed_actions(by, article):
+        raise ValidationError(_refusal(by, article, "edit"))
+    for field in TEXT_FIELDS:
+        setattr(article, field, getattr(revision, field))
+    Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
+    article.version += 1
+    article.save(update_fields=_edit_fields())
+    _add_revision(article, by=by, note=f"Restored revision {revision.number}")
+    return article
+
+
+def revision_diff(*, older: ArticleRevision | None, newer: ArticleRevision) -> list[dict]:
+    """A readable line diff, per field, between two revisions (older may be None)."""
+    result = []
+    for field in TEXT_FIELDS:
+        before = getattr(older, field, "") if older else ""
+        after = getattr(newer, field)
+        if before == after:
+            continue
+        lines = []
+        for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+            kind = {"+": "added", "-": "removed", " ": "same"}.get(line[:1])
+            if kind:
+                lines.append({"kind": kind, "text": line[2:]})
+        result.append({"field": field, "lines": _trim_context(lines)})
+    return result
+
+
+def published_revision(article: Article) -> ArticleRevision | None:
+    """The revision readers see (the one approved), if the article was ever published."""
+    if article.published_revision is None:
+        return None
+    return article.revisions.filter(number=article.published_revision).first()
+
+
+# --- workflow transitions -------------------------------------------------------------
+
+
+@transaction.atomic
+def article_submit(*, article: Article, by) -> Article:
+    """An author (or editor) sends a draft, or a revised article, to the editors."""
+    article = _locked(article, by, "submit", S.DRAFT, S.CHANGES_REQUESTED)
+    article.submitted_at = timezone.now()
+    _transition(article, by, "submitted", S.IN_REVIEW, fields=["submitted_at"])
+    notifications.article_submitted(article=article, by=by)
+    return article
+
+
+@transaction.atomic
+def article_request_changes(*, article: Article, by, comment: str) -> Article:
+    """An editor sends an article in review back to its authors, saying what to change."""
+    if not comment or not comment.strip():
+        raise ValidationError("Say what needs to change: a comment is required.")
+    article = _locked(article, by, "request_changes", S.IN_REVIEW)
+    _transition(article, by, "changes_requested", S.CHANGES_REQUESTED, comment=comment)
+    notifications.changes_requested(article=article, by=by, comment=comment.strip())
+    return article
+
+
+@transaction.atomic
+def article_approve(
+    *, article: Article, by, publish_at: datetime | None = None, comment: str = ""
+) -> Article:
+    """An editor approves an article in review; it goes live at publish_at (now if None).
+
+    A co-author cannot approve their own article (a second editor must), and the
+    pre-publish checklist must be complete.
+    """
+    action = "schedule" if publish_at and publish_at > timezone.now() else "approve"
+    if publish_at is not None and timezone.is_naive(publish_at):
         raise ValidationError("The publication time must include a time zone.")
-    article.status = Article.Status.PUBLISHED
-    article.published_at = at or timezone.now()
-    article.save(update_fields=["status", "published_at", "updated_at"])
+    article = _locked(article, by, action, S.IN_REVIEW)
+    problems = publication_problems(article)
+    if problems:
+        raise ValidationError(["This article cannot be published yet:", *problems])
+    article.published_at = publish_at or timezone.now()
+    latest = article.revisions.first()
+    article.published_revision = latest.number if latest else None
+    verb = "scheduled" if action == "schedule" else "published"
+    _transition(
+        article, by, verb, S.PUBLISHED, comment=comment,
+        fields=["published_at", "published_revision"],
+    )  # fmt: skip
+    notifications.article_published(article=article, by=by)
     return article
 
 
 @transaction.atomic
-def article_unpublish(*, article: Article) -> Article:
-    """Take a published article off the public site; it goes back to draft."""
-    if article.status != Article.Status.PUBLISHED:
-        raise ValidationError("Only a published article can be unpublished.")
-    article.status = Article.Status.DRAFT
-    article.save(update_fields=["status", "updated_at"])
+def article_withdraw(*, article: Article, by, reason: str) -> Article:
+    """An editor takes a published (or scheduled) article off the site, saying why."""
+    if not reason or not reason.strip():
+        raise ValidationError("Give the reason for withdrawing the article.")
+    article = _locked(article, by, "withdraw", S.PUBLISHED)
+    _transition(article, by, "withdrawn", S.WITHDRAWN, comment=reason)
+    notifications.article_withdrawn(article=article, by=by, reason=reason.strip())
     return article
+
+
+@transaction.atomic
+def article_return_to_draft(*, article: Article, by) -> Article:
+    """A withdrawn article goes back to draft so it can be revised and resubmitted."""
+    article = _locked(article, by, "return_to_draft", S.WITHDRAWN)
+    _transition(article, by, "returned_to_draft", S.DRAFT)
+    return article
+
+
+def publication_problems(article: Article) -> list[str]:
+    """What is missing before an article may go public (empty when ready)."""
+    problems = []
+    if not article.credited_authors:
+        problems.append("Credit at least one author.")
+    if not article.subtitle.strip():
+        problems.append("Write a subtitle.")
+    if not article.excerpt_html.strip():
+        problems.append("Give it an excerpt (the lede before <excerpt/>).")
+    missing_alt = [
+        src
+        for src, alt in re.findall(r'<img src="([^"]*)" alt="([^"]*)"', article.body_html)
+        if _PLACEHOLDER_ALT.match(alt.strip())
+    ]
+    if missing_alt:
+        problems.append(
+            f"Describe every image in the body: {len(missing_alt)} image(s) have no alt text "
+            f"(first: {missing_alt[0]})."
+        )
+    if article.hero_src and not article.hero_alt.strip():
+        problems.append("Describe the hero image (alt text).")
+    return problems
+
+
+# --- preview links ------------------------------------------------------------------
+
+
+@transaction.atomic
+def preview_link_create(*, article: Article, by, days: int | None = None) -> PreviewLink:
+    """A link showing this article to a reviewer without an account, for `days` days."""
+    if "create_preview_link" not in allowed_actions(by, article):
+        raise ValidationError(_refusal(by, article, "create_preview_link"))
+    days = days or settings.PREVIEW_LINK_DAYS
+    if not 1 <= days <= 90:
+        raise ValidationError("A preview link lasts between 1 and 90 days.")
+    return PreviewLink.objects.create(
+        article=article, created_by=by, expires_at=timezone.now() + timedelta(days=days)
+    )
+
+
+@transaction.atomic
+def preview_link_revoke(*, link: PreviewLink, by) -> PreviewLink:
+    """Stop a preview link from working at once."""
+    if "create_preview_link" not in allowed_actions(by, link.article):
+        raise ValidationError(_refusal(by, link.article, "create_preview_link"))
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return link
+
+
+# --- authors and rendering ------------------------------------------------------------
 
 
 @transaction.atomic
@@ -47,6 +253,7 @@ def article_set_authors(*, article: Article, authors: list[AuthorProfile]) -> No
         ArticleAuthor(article=article, author=author, position=index)
         for index, author in enumerate(ordered, start=1)
     )
+    search_schedule([article.pk])  # bulk_create sends no signal to the search index
 
 
 def article_rerender(*, article: Article) -> bool:
@@ -62,4 +269,132 @@ def article_rerender(*, article: Article) -> bool:
         bio_html=article.bio_html,
         reading_time=article.reading_time,
     )
+    search_schedule([article.pk])  # update() sends no signal to the search index
     return True
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+_ACTION_WORDS = {
+    "edit": "edit this article",
+    "submit": "submit this article for review",
+    "request_changes": "request changes",
+    "approve": "approve this article",
+    "schedule": "schedule this article",
+    "withdraw": "withdraw this article",
+    "return_to_draft": "return this article to draft",
+    "create_preview_link": "create preview links for this article",
+}
+
+
+def _refusal(user, article: Article, action: str) -> str:
+    words = _ACTION_WORDS.get(action, action.replace("_", " "))
+    if action in {"approve", "schedule"} and is_author_of(user, article):
+        return (
+            "You co-wrote this article, so you cannot approve it: another editor must "
+            "(four eyes on everything that goes public)."
+        )
+    return f"You may not {words}: it is {article.get_status_display().lower()}."
+
+
+def _locked(article: Article, by, action: str, *sources: str) -> Article:
+    """Re-read the article under a row lock, then check state and role.
+
+    The lock makes two simultaneous approvals publish once: the second sees the new
+    state and is refused.
+    """
+    fresh = Article.objects.select_for_update().get(pk=article.pk)
+    if fresh.status not in sources:
+        names = " or ".join(S(s).label.lower() for s in sources)
+        raise ValidationError(
+            f"Only an article that is {names} can be {_PAST.get(action, action)}; "
+            f"this one is {fresh.get_status_display().lower()}."
+        )
+    if action not in allowed_actions(by, fresh):
+        raise ValidationError(_refusal(by, fresh, action))
+    return fresh
+
+
+_PAST = {
+    "submit": "submitted",
+    "request_changes": "sent back",
+    "approve": "approved",
+    "schedule": "scheduled",
+    "withdraw": "withdrawn",
+    "return_to_draft": "returned to draft",
+}
+
+
+def _transition(
+    article: Article, by, action: str, to_status: str, *, comment: str = "", fields=()
+) -> None:
+    from_status = article.status
+    article.status = to_status
+    article.save(update_fields=["status", "updated_at", *fields])
+    ArticleEvent.objects.create(
+        article=article,
+        actor=by,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment.strip(),
+    )
+
+
+def _edit_fields() -> list[str]:
+    return [
+        f.name
+        for f in Article._meta.concrete_fields
+        if not f.primary_key and f.name not in WORKFLOW_FIELDS and f.name != "created_at"
+    ]
+
+
+def _add_revision(article: Article, *, by, note: str) -> ArticleRevision:
+    last = article.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    return ArticleRevision.objects.create(
+        article=article,
+        number=last + 1,
+        created_by=by if getattr(by, "pk", None) else None,
+        title=article.title,
+        subtitle=article.subtitle,
+        body=article.body,
+        note=note,
+    )
+
+
+def edit_conflict(article: Article, your_body: str | None = None) -> EditConflict:
+    """The refusal shown to the second of two people editing at once, with the changes
+    between the text they typed and the text saved in the meantime."""
+    current = Article.objects.get(pk=article.pk)
+    latest = current.revisions.first()
+    when = date_format(timezone.localtime(current.updated_at), "j F Y, H:i")
+    who = (latest.created_by if latest and latest.created_by else None) or "Someone"
+    changes = "\n".join(
+        difflib.unified_diff(
+            (article.body if your_body is None else your_body).splitlines(),
+            current.body.splitlines(),
+            "your text", "saved text", lineterm="", n=1,
+        )
+    )  # fmt: skip
+    return EditConflict(
+        f"{who} saved this article ({when}) while you were editing it, so your save was "
+        "refused to keep their work. Your text is still in the form: compare it with "
+        "theirs, reload the page, and apply your changes again.",
+        changes=changes,
+    )
+
+
+def _trim_context(lines: list[dict], context: int = 2) -> list[dict]:
+    """Keep changed lines and a little context around them, as a reader expects."""
+    keep = set()
+    for index, line in enumerate(lines):
+        if line["kind"] != "same":
+            keep.update(range(max(0, index - context), min(len(lines), index + context + 1)))
+    out, last = [], -1
+    for index in sorted(keep):
+        if last != -1 and index != last + 1:
+            out.append({"kind": "gap", "text": "…"})
+        out.append(lines[index])
+        last = index
+    return out

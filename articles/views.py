@@ -1,12 +1,17 @@
 """Public article pages, and the editor's preview and upload endpoints."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
@@ -15,10 +20,15 @@ from taggit.models import Tag
 from articles.images import store_image, verify_image
 from articles.markdown import render_preview
 from articles.models import Article
+from articles.previews import active_link_for
+from articles.search import parse_query, search_articles
+
+# How many related articles an article page suggests.
+RELATED_ARTICLES = 3
 
 
 class ArticleListView(ListView):
-    """The home page: newest public articles first."""
+    """The home page: the editors' featured article, then the newest public articles."""
 
     template_name = "articles/article_list.html"
     context_object_name = "articles"
@@ -27,7 +37,16 @@ class ArticleListView(ListView):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        return Article.objects.published().newest_first().for_listing()
+        # The featured article heads page 1, so the pages of the list leave it out.
+        featured = Article.objects.published().featured().newest_first().values("pk")[:1]
+        return Article.objects.published().exclude(pk__in=featured).newest_first().for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number == 1:
+            featured = Article.objects.published().featured().newest_first().for_listing()
+            context["featured_article"] = featured.first()
+        return context
 
 
 class ArticleDetailView(DetailView):
@@ -37,6 +56,22 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user).for_page()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        if not article.is_public:
+            return context
+        public = Article.objects.published()
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if tag_ids:
+            related = public.related_to(article, tag_ids).for_listing()[:RELATED_ARTICLES]
+            context["related_articles"] = list(related)
+        position = (article.published_at, article.pk)
+        for neighbour in public.adjacent_to(article).only("title", "slug", "published_at"):
+            earlier = (neighbour.published_at, neighbour.pk) < position
+            context["previous_article" if earlier else "next_article"] = neighbour
+        return context
 
 
 class TagDetailView(ListView):
@@ -54,6 +89,122 @@ class TagDetailView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+@dataclass(frozen=True)
+class ArchivePeriod:
+    """One year (month None) or one month of the archive, as [start, end) times."""
+
+    year: int
+    month: int | None
+    start: datetime
+    end: datetime
+
+    @property
+    def label(self) -> str:
+        """“June 2024”, or “2024” for a whole year."""
+        return date_format(self.start, "F Y") if self.month else str(self.year)
+
+
+class ArchiveView(ListView):
+    """Every public article, or one year's or month's, newest first, with the months to
+    browse; a year or month with nothing published is a 404."""
+
+    template_name = "articles/archive.html"
+    context_object_name = "articles"
+
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.period = self._period()
+        articles = Article.objects.published()
+        if self.period is not None:
+            articles = articles.published_between(self.period.start, self.period.end)
+        return articles.newest_first().for_listing()
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, articles, is_paginated = super().paginate_queryset(queryset, page_size)
+        if self.period is not None and paginator.count == 0:
+            raise Http404(f"Nothing was published in {self.period.label}.")
+        return paginator, page, articles, is_paginated
+
+    def get_context_data(self, **kwargs):
+        months = Article.objects.published().archive_months()
+        years: dict[int, list] = {}
+        for month, total in months:
+            years.setdefault(month.year, []).append((month, total))
+        return super().get_context_data(
+            period=self.period, archive_years=list(years.items()), **kwargs
+        )
+
+    def _period(self) -> ArchivePeriod | None:
+        year, month = self.kwargs.get("year"), self.kwargs.get("month")
+        if year is None:
+            return None
+        try:
+            year = int(year)
+            if month is None:
+                start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+            else:
+                month = int(month)
+                start = datetime(year, month, 1)
+                end = datetime(year + month // 12, month % 12 + 1, 1)
+        except ValueError as exc:
+            raise Http404("There is no such month in the archive.") from exc
+        zone = timezone.get_current_timezone()
+        return ArchivePeriod(
+            year=year,
+            month=month,
+            start=timezone.make_aware(start, zone),
+            end=timezone.make_aware(end, zone),
+        )
+
+
+class SearchView(ListView):
+    """Search over the public articles: ranked, highlighted, paginated. Any query, empty,
+    very long or all punctuation, gets a page that says what happened."""
+
+    template_name = "articles/search.html"
+    context_object_name = "results"
+
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.query = parse_query(self.request.GET.get("q"))
+        return search_articles(self.query).for_listing()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            query=self.query,
+            typed=self.request.GET.get("q", ""),
+            page_params={"q": self.query.text},
+            **kwargs,
+        )
+
+
+class PreviewLinkView(DetailView):
+    """An unpublished article shown through a shareable preview link: no account needed,
+    never indexed, never cached; a forged, expired or revoked link shows nothing."""
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_object(self, queryset=None):
+        link = active_link_for(self.kwargs["token"])
+        if link is None:
+            raise Http404("This preview link is not valid: it may have expired or been revoked.")
+        return Article.objects.for_page().get(pk=link.article_id)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(is_preview_link=True, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 @method_decorator(staff_member_required, name="dispatch")

@@ -34,3 +34,18 @@ def author_fill_bio(*, author: AuthorProfile, bio: str) -> bool:
     author.bio = bio.strip()
     author.save(update_fields=["bio", "bio_html", "updated_at"])
     return True
+
+
+@transaction.atomic
+def author_fill_blanks(*, author: AuthorProfile, **values: str) -> list[str]:
+    """Fill the empty text fields of `author` (bio, position, department, photo) from an
+    import; a field an editor filled is never replaced. Returns the fields filled."""
+    filled = []
+    for name, value in values.items():
+        value = (value or "").strip()
+        if value and not str(getattr(author, name) or "").strip():
+            setattr(author, name, value)
+            filled.append(name)
+    if filled:
+        author.save(update_fields=[*filled, "bio_html", "updated_at"])
+    return filled

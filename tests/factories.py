@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from articles.models import Article, ArticleAuthor
+from articles.roles import EDITOR, FELLOW, ensure_roles
 from authors.models import AuthorProfile
 
 
@@ -12,6 +13,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
@@ -21,6 +23,29 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class StaffFactory(UserFactory):
     is_staff = True
+
+
+class EditorFactory(StaffFactory):
+    """A staff user in the Editor role."""
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(ensure_roles()[EDITOR])
+
+
+class FellowFactory(StaffFactory):
+    """A staff user in the Research fellow role, with an author profile of their own."""
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(ensure_roles()[FELLOW])
+            AuthorProfile.objects.create(name=f"Fellow {self.username}", user=self)
+
+
+class SuperuserFactory(StaffFactory):
+    is_superuser = True
 
 
 class AuthorProfileFactory(factory.django.DjangoModelFactory):

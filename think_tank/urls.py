@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import TemplateView
 from django.views.static import serve
 
 from articles import views as article_views
+from articles.sitemaps import SITEMAPS
 
 urlpatterns = [
     # django-markdownx's own views accept anonymous requests and trust the client's
@@ -16,6 +19,12 @@ urlpatterns = [
     path("admin/markdownx/upload/", article_views.image_upload, name="markdownx_upload"),
     path("admin/", admin.site.urls),
     path("authors/", include("authors.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
     path("", include("articles.urls")),
 ]
 

@@ -7,22 +7,18 @@ it through ``load_sample_content`` or ``create_demo_accounts``.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
-from functools import reduce
 from pathlib import Path
 
 import yaml
-from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Permission
+from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Q
 
 from articles.importers.jekyll import find_posts
+from articles.roles import ensure_roles
 from authors.models import AuthorProfile
 from authors.services import author_get_or_create
 
@@ -48,10 +44,8 @@ class DemoAccount:
     password: str
     role: str
     is_superuser: bool = False
-    # Every permission (standard and custom) on these models, as "app_label.ModelName".
-    all_permissions_on: tuple[str, ...] = ()
-    # Single permissions, as "app_label.codename".
-    permissions: tuple[str, ...] = ()
+    # The editorial role (a group made by the articles migrations).
+    group: str = ""
     # Link the login to the profile of the first sample author.
     is_sample_author: bool = False
 
@@ -66,24 +60,14 @@ DEMO_ACCOUNTS = (
     DemoAccount(
         username="editor",
         password="editor-demo-2026",
-        role="editor: all permissions on articles, credits, author profiles and tags",
-        all_permissions_on=(
-            "articles.Article",
-            "articles.ArticleAuthor",
-            "authors.AuthorProfile",
-            "taggit.Tag",
-        ),
+        role="editor: reviews, approves, schedules, publishes and withdraws articles",
+        group="Editor",
     ),
     DemoAccount(
         username="fellow",
         password="fellow-demo-2026",
-        role="fellow: writes articles; sees author profiles; is the first sample author",
-        permissions=(
-            "articles.add_article",
-            "articles.change_article",
-            "articles.view_article",
-            "authors.view_authorprofile",
-        ),
+        role="research fellow: writes and submits articles; is the first sample author",
+        group="Research fellow",
         is_sample_author=True,
     ),
 )
@@ -146,7 +130,7 @@ def demo_account_create(*, account: DemoAccount) -> tuple[AbstractUser, bool]:
     user.is_staff = True
     user.is_superuser = account.is_superuser
     user.save()
-    user.user_permissions.set(_permissions_for(account))
+    user.groups.set(_groups_for(account))
     if account.is_sample_author:
         _link_sample_author(user)
     return user, created
@@ -158,25 +142,8 @@ def demo_accounts_create() -> list[tuple[DemoAccount, AbstractUser, bool]]:
     return [(account, *demo_account_create(account=account)) for account in DEMO_ACCOUNTS]
 
 
-def _permissions_for(account: DemoAccount) -> list[Permission]:
-    conditions = [
-        Q(content_type=ContentType.objects.get_for_model(apps.get_model(label)))
-        for label in account.all_permissions_on
-    ]
-    for permission in account.permissions:
-        app_label, codename = permission.split(".", 1)
-        conditions.append(Q(content_type__app_label=app_label, codename=codename))
-    if not conditions:
-        return []
-    found = list(
-        Permission.objects.filter(reduce(operator.or_, conditions)).select_related("content_type")
-    )
-    codes = {f"{p.content_type.app_label}.{p.codename}" for p in found}
-    if missing := sorted(set(account.permissions) - codes):
-        raise ImproperlyConfigured(
-            f"Permissions {', '.join(missing)} do not exist; run `manage.py migrate` first."
-        )
-    return found
+def _groups_for(account: DemoAccount) -> list[Group]:
+    return [ensure_roles()[account.group]] if account.group else []
 
 
 def _link_sample_author(user: AbstractUser) -> None:

@@ -1,45 +1,13 @@
-"""Publishing rules and derived fields."""
-
-from datetime import timedelta
+"""Derived fields and the small services around them (the workflow: test_workflow.py)."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.utils import timezone
 
 from articles import services
 from articles.models import Article
-from tests.factories import ArticleFactory, AuthorProfileFactory, DraftFactory
+from tests.factories import ArticleFactory, AuthorProfileFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def test_publishing_a_draft_makes_it_public_now():
-    draft = DraftFactory()
-    services.article_publish(article=draft)
-    assert Article.objects.published().filter(pk=draft.pk).exists()
-
-
-def test_publishing_at_a_future_time_schedules_it():
-    draft = DraftFactory()
-    services.article_publish(article=draft, at=timezone.now() + timedelta(days=1))
-    assert draft.status == Article.Status.PUBLISHED
-    assert not Article.objects.published().filter(pk=draft.pk).exists()
-
-
-def test_publishing_twice_or_without_a_body_is_refused():
-    with pytest.raises(ValidationError, match="already published"):
-        services.article_publish(article=ArticleFactory())
-    with pytest.raises(ValidationError, match="title and a body"):
-        services.article_publish(article=DraftFactory(body="   "))
-
-
-def test_unpublishing_returns_to_draft_and_only_from_published():
-    article = ArticleFactory()
-    services.article_unpublish(article=article)
-    assert not Article.objects.published().filter(pk=article.pk).exists()
-    with pytest.raises(ValidationError, match="Only a published article"):
-        services.article_unpublish(article=article)
 
 
 def test_save_derives_slug_html_and_reading_time():

@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import ArticleFactory, AuthorProfileFactory, DraftFactory, StaffFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorProfileFactory,
+    DraftFactory,
+    EditorFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +54,11 @@ def test_drafts_and_scheduled_articles_are_not_public(client):
     assert client.get(scheduled.get_absolute_url()).status_code == 404
 
 
-def test_staff_can_preview_a_draft(client):
+def test_editors_can_preview_a_draft_but_other_staff_cannot(client):
     draft = DraftFactory(title="Work in progress")
     client.force_login(StaffFactory())
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(EditorFactory())
     response = client.get(draft.get_absolute_url())
     assert response.status_code == 200
     assert "Work in progress" in response.content.decode()
@@ -140,8 +148,10 @@ def test_public_pages_run_a_fixed_number_of_queries(client, django_assert_num_qu
     article = Article.objects.first()
     author = article.credited_authors[0]
     pages = {
-        "/": 3,
-        article.get_absolute_url(): 3,
+        # + the editors' featured article (none here)
+        "/": 4,
+        # + related research, their authors (none to fetch when alone), previous and next
+        article.get_absolute_url(): 6 if size > 1 else 5,
         author.get_absolute_url(): 4,
         reverse("articles:tag", kwargs={"slug": "shared-topic"}): 4,
         reverse("authors:list"): 1,
@@ -151,8 +161,8 @@ def test_public_pages_run_a_fixed_number_of_queries(client, django_assert_num_qu
             assert client.get(url).status_code == 200, url
 
 
-def test_staff_see_a_not_public_banner_on_drafts_and_scheduled_articles(client):
-    client.force_login(StaffFactory())
+def test_editors_see_a_not_public_banner_on_drafts_and_scheduled_articles(client):
+    client.force_login(EditorFactory())
     live = ArticleFactory()
     scheduled = ArticleFactory(published_at=timezone.now() + timedelta(days=1))
     draft = DraftFactory()

@@ -1,0 +1,189 @@
+"""RSS 2.0 and Atom feeds of the public articles: all of them, one author's, one topic's.
+
+Each entry carries the full text (RSS ``content:encoded``, Atom ``content``), the
+excerpt as its summary, every credited author (RSS ``dc:creator``, Atom ``author`` with
+the profile page) and its publication and update times. Links inside the text are made
+absolute, since a feed reader has no page to resolve them against.
+"""
+
+import re
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from taggit.models import Tag
+
+from articles.models import Article
+from authors.models import AuthorProfile
+
+FEED_ITEMS = 20
+
+_RELATIVE_URL = re.compile(r'(?P<attr>\b(?:href|src)=")(?P<url>(?![a-z][a-z0-9+.-]*:|#)[^"]*)"')
+
+
+def absolute_links(html: str, base: str) -> str:
+    """`html` with every relative href and src resolved against `base`."""
+    return _RELATIVE_URL.sub(lambda m: f'{m["attr"]}{urljoin(base, m["url"])}"', html)
+
+
+class ArticleRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with the full text and every author."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+            "xmlns:dc": "http://purl.org/dc/elements/1.1/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, _url in item["credits"]:
+            handler.addQuickElement("dc:creator", name)
+        handler.addQuickElement("content:encoded", absolute_links(item["content"], item["link"]))
+
+
+class ArticleAtomFeed(Atom1Feed):
+    """Atom with the full text and every author, linked to their profile page."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, url in item["credits"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            if url:
+                handler.addQuickElement("uri", urljoin(item["link"], url))
+            handler.endElement("author")
+        content = absolute_links(item["content"], item["link"])
+        handler.addQuickElement("content", content, {"type": "html"})
+
+
+class ArticlesFeed(Feed):
+    """The newest public articles (RSS)."""
+
+    feed_type = ArticleRssFeed
+    url_name = "articles:feed"
+
+    def title(self, obj=None):
+        return settings.SITE_NAME
+
+    def description(self, obj=None):
+        return settings.SITE_TAGLINE
+
+    def link(self, obj=None):
+        return reverse("articles:list")
+
+    def feed_url(self, obj=None):
+        return reverse(self.url_name)
+
+    def author_name(self, obj=None):
+        # Atom needs an author for entries that credit none: the institute.
+        return settings.SITE_NAME
+
+    def feed_copyright(self, obj=None):
+        return f"© {settings.SITE_NAME}"
+
+    def items(self, obj=None):
+        return self.articles(obj).newest_first().for_page()[:FEED_ITEMS]
+
+    def articles(self, obj):
+        return Article.objects.published()
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        return item.excerpt_html
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return max(item.updated_at, item.published_at)
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [tag.name for tag in item.tags.all()]
+
+    def item_extra_kwargs(self, item: Article) -> dict:
+        credits = [
+            (author.name, author.get_absolute_url() if author.is_active else None)
+            for author in item.credited_authors
+        ]
+        if item.author_note:
+            credits.append((item.author_note, None))
+        return {"content": item.body_html + item.bio_html, "credits": credits}
+
+
+class ArticlesAtomFeed(ArticlesFeed):
+    """The newest public articles (Atom)."""
+
+    feed_type = ArticleAtomFeed
+    url_name = "articles:feed_atom"
+    subtitle = ArticlesFeed.description
+
+
+class AuthorFeed(ArticlesFeed):
+    """One author's newest public articles (RSS)."""
+
+    url_name = "authors:feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(AuthorProfile.objects.active(), slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return f"Research by {obj.name} for {settings.SITE_NAME}."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def feed_url(self, obj):
+        return reverse(self.url_name, kwargs={"slug": obj.slug})
+
+    def articles(self, obj):
+        return Article.objects.published().by_author(obj)
+
+
+class AuthorAtomFeed(AuthorFeed):
+    """One author's newest public articles (Atom)."""
+
+    feed_type = ArticleAtomFeed
+    url_name = "authors:feed_atom"
+    subtitle = AuthorFeed.description
+
+
+class TagFeed(ArticlesFeed):
+    """The newest public articles on one topic (RSS)."""
+
+    url_name = "articles:tag_feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return f"Research from {settings.SITE_NAME} on {obj.name}."
+
+    def link(self, obj):
+        return reverse("articles:tag", kwargs={"slug": obj.slug})
+
+    def feed_url(self, obj):
+        return reverse(self.url_name, kwargs={"slug": obj.slug})
+
+    def articles(self, obj):
+        return Article.objects.published().tagged(obj)
+
+
+class TagAtomFeed(TagFeed):
+    """The newest public articles on one topic (Atom)."""
+
+    feed_type = ArticleAtomFeed
+    url_name = "articles:tag_feed_atom"
+    subtitle = TagFeed.description

@@ -1,0 +1,50 @@
+"""Old addresses keep working: a request for an imported post's Jekyll URL gets a 301 to
+the article.
+
+It acts only on responses that are already 404s, so ordinary pages pay nothing, and
+then costs one indexed query (`Article.legacy_url`). Only articles the visitor may
+read are redirected to: the old address of a draft stays a 404 for the public.
+"""
+
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+
+from articles.models import Article
+
+
+class LegacyRedirectMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        article = (
+            Article.objects.visible_to(getattr(request, "user", None))
+            .filter(legacy_url__in=legacy_url_forms(request.path_info))
+            .only("slug")
+            .first()
+        )
+        if article is None:
+            return response
+        target = article.get_absolute_url()
+        if target == request.path:
+            return response
+        if query := request.META.get("QUERY_STRING"):
+            target = f"{target}?{query}"
+        return HttpResponsePermanentRedirect(target)
+
+
+def legacy_url_forms(path: str) -> list[str]:
+    """The forms under which Jekyll hosts served one page: `/a/b.html` also as `/a/b`,
+    `/a/b/` also as `/a/b` and `/a/b/index.html`."""
+    forms = [path]
+    if path.endswith("/index.html"):
+        forms.append(path.removesuffix("index.html"))
+    elif path.endswith(".html"):
+        forms.append(path.removesuffix(".html"))
+    elif path.endswith("/") and len(path) > 1:
+        forms += [path.rstrip("/"), f"{path}index.html"]
+    else:
+        forms += [f"{path}/", f"{path}.html"]
+    return forms

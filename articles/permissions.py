@@ -1,0 +1,74 @@
+"""Who may do what to an article: the rules every service and admin view asks."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from articles.models import Article
+
+S = Article.Status
+EDITABLE_BY_AUTHORS = {S.DRAFT, S.CHANGES_REQUESTED}
+
+# Every action the workflow knows, as named in the admin and the permission matrix.
+ACTIONS = (
+    "view",
+    "edit",
+    "submit",
+    "request_changes",
+    "approve",
+    "schedule",
+    "publish",
+    "withdraw",
+    "return_to_draft",
+    "preview",
+    "create_preview_link",
+)
+
+
+def is_editor(user) -> bool:
+    """Editors hold the review permission (superusers hold every permission)."""
+    return bool(user and user.is_active and user.has_perm("articles.review_article"))
+
+
+def is_author_of(user, article: Article) -> bool:
+    """True when `user` is linked to one of the article's credited author profiles."""
+    if not user or not user.is_authenticated or article.pk is None:
+        return False
+    return any(author.user_id == user.pk for author in article.credited_authors)
+
+
+def is_staff(user) -> bool:
+    return bool(user and user.is_active and user.is_staff)
+
+
+def allowed_actions(user, article: Article) -> set[str]:
+    """The exact set of actions `user` may take on `article` in its current state."""
+    user = user or AnonymousUser()
+    if not is_staff(user):
+        return set()
+    editor = is_editor(user)
+    author = is_author_of(user, article)
+    if not (editor or author):
+        return set()
+    allowed = {"view", "preview"}
+    status = article.status
+    if editor or status in EDITABLE_BY_AUTHORS:
+        allowed.add("edit")
+    if status in EDITABLE_BY_AUTHORS:
+        allowed.add("submit")
+    if editor:
+        allowed.add("create_preview_link")
+        if status == S.IN_REVIEW:
+            allowed.add("request_changes")
+            # Four eyes: an editor does not approve their own article.
+            if not author or user.is_superuser:
+                allowed |= {"approve", "schedule", "publish"}
+        if status == S.PUBLISHED:
+            allowed.add("withdraw")
+    if status == S.WITHDRAWN:
+        allowed.add("return_to_draft")
+    return allowed
+
+
+def may(user, action: str, article: Article) -> bool:
+    return action in allowed_actions(user, article)
