@@ -45,11 +45,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-serve-prod: install ## gunicorn with production settings (needs DJANGO_SECRET_KEY, DATABASE_URL)
+serve-prod: install ## gunicorn with production settings (needs DJANGO_SECRET_KEY, DATABASE_URL; REDIS_URL for several machines)
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/gunicorn think_tank.wsgi --bind $(HOST):$(PORT) \
-		--workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	@# Workers, timeouts and logs: gunicorn.conf.py (WEB_CONCURRENCY workers, default cores + 1).
+	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py think_tank.wsgi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

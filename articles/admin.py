@@ -19,13 +19,13 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
-from articles import services
-from articles.models import Article, ArticleAuthor, ArticleRevision, PreviewLink
-from articles.permissions import allowed_actions, is_editor
+from articles import images, services
+from articles.models import Article, ArticleAuthor, ArticleRevision, LibraryImage, PreviewLink
+from articles.permissions import allowed_actions, is_editor, may_change_image
 from articles.previews import preview_url
 from authors.models import AuthorProfile
 
@@ -94,7 +94,9 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "subtitle", "authors__name"]
     date_hierarchy = "published_at"
     inlines = [ArticleAuthorInline]
+    autocomplete_fields = ["hero_image"]
     readonly_fields = [
+        "hero_preview",
         "status_label",
         "published_at",
         "reading_time",
@@ -124,7 +126,16 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         (
             "Hero image",
-            {"fields": ["hero_image", "hero_image_url", "hero_alt", "hero_caption", "hero_credit"]},
+            {
+                "fields": [
+                    "hero_image",
+                    "hero_preview",
+                    "hero_image_url",
+                    "hero_alt",
+                    "hero_caption",
+                    "hero_credit",
+                ]
+            },  # fmt: skip
         ),
         ("Publication", {"fields": ["status_label", "published_at", "is_featured", "public_link"]}),
         (
@@ -159,6 +170,22 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and is_editor(request.user)
+
+    def delete_model(self, request, obj):
+        # Deleting moves the article to the bin, from which an editor can restore it.
+        services.article_bin(article=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            services.article_bin(article=article, by=request.user)
+
+    def message_user(self, request, message, *args, **kwargs):
+        if "deleted successfully" in str(message):
+            message = (
+                f"{message} It is in the bin for {settings.BIN_DAYS} days, "
+                "from where an editor can restore it."
+            )
+        super().message_user(request, message, *args, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -233,6 +260,12 @@ class ArticleAdmin(admin.ModelAdmin):
     def author_names(self, article: Article) -> str:
         return ", ".join(author.name for author in article.credited_authors)
 
+    @admin.display(description="Hero as saved")
+    def hero_preview(self, article: Article) -> str:
+        if article.hero_image_id:
+            return thumbnail(article.hero_image)
+        return "No library image chosen." if not article.hero_image_url else article.hero_image_url
+
     @admin.display(description="Public page")
     def public_link(self, article: Article) -> str:
         if not article.pk:
@@ -248,6 +281,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.review_queue_view),
                 name="articles_article_review_queue",
             ),
+            path("bin/", self.admin_site.admin_view(self.bin_view), name="articles_article_bin"),
             path(
                 "<int:pk>/workflow/<str:action>/",
                 self.admin_site.admin_view(self.transition_view),
@@ -402,10 +436,40 @@ class ArticleAdmin(admin.ModelAdmin):
             self.message_user(request, text, messages.ERROR)
         return self._back(article)
 
+    def bin_view(self, request: HttpRequest):
+        """Deleted articles, with the days left to restore each."""
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            article = get_object_or_404(
+                Article.all_objects.binned(), pk=request.POST.get("restore")
+            )
+            try:
+                services.article_restore_from_bin(article=article, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"“{article.title}” is back.", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:articles_article_bin"))
+        now = timezone.now()
+        rows = [
+            (article, settings.BIN_DAYS - (now - article.deleted_at).days)
+            for article in Article.all_objects.binned().select_related("deleted_by")
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Bin ({len(rows)})",
+            "opts": self.model._meta,
+            "rows": rows,
+            "bin_days": settings.BIN_DAYS,
+        }
+        return TemplateResponse(request, "admin/articles/article/bin.html", context)
+
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
         if is_editor(request.user):
             extra_context["review_count"] = Article.objects.in_review().count()
+            extra_context["bin_count"] = Article.all_objects.binned().count()
         return super().changelist_view(request, extra_context)
 
 
@@ -416,3 +480,155 @@ class ArticleAuthorAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request) -> bool:
         return False  # edited inline on the article
+
+
+# --- the image library --------------------------------------------------------------
+
+
+def thumbnail(image: LibraryImage, *, width: int = 120) -> str:
+    """A small picture of a library image (its smallest rendition) for the admin."""
+    height = round(width * image.height / image.width) if image.width else width
+    return format_html(
+        '<img src="{}" alt="{}" width="{}" height="{}" class="library-thumb" loading="lazy">',
+        image.thumbnail_url,
+        image.alt_text,
+        width,
+        height,
+    )
+
+
+class LibraryImageAddForm(forms.ModelForm):
+    upload = forms.FileField(
+        label="Image file",
+        help_text="A JPEG, PNG, GIF or WebP image. It is turned upright and its EXIF and GPS "
+        "data are removed; renditions for phones and wide screens are made at once.",
+    )
+
+    class Meta:
+        model = LibraryImage
+        formfield_callback = _formfield
+        fields = ["upload", *services.IMAGE_TEXT_FIELDS]
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        images.check_file_size(upload.size, name=f"“{upload.name}”")
+        self.cleaned_image = images.clean_image(upload.read(), name=f"“{upload.name}”")
+        return upload
+
+
+class LibraryImageChangeForm(forms.ModelForm):
+    class Meta:
+        model = LibraryImage
+        formfield_callback = _formfield
+        fields = list(services.IMAGE_TEXT_FIELDS)
+
+
+@admin.register(LibraryImage)
+class LibraryImageAdmin(admin.ModelAdmin):
+    """The image library: thumbnails, search by caption and credit, and where each image
+    is used. New images go through the same checks as the editor's uploads."""
+
+    list_display = [
+        "thumbnail_column", "caption", "credit", "alt_text_given", "size", "usage_column",
+        "uploaded_by", "created_at",
+    ]  # fmt: skip
+    list_display_links = ["thumbnail_column", "caption"]
+    search_fields = ["caption", "credit", "alt_text"]
+    search_help_text = "Search captions, credits and alt text."
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    readonly_fields = ["preview", "size", "original", "uploaded_by", "created_at", "used_in"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    class Media:
+        css = {"all": ["css/admin-library.css"]}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = LibraryImageChangeForm if obj is not None else LibraryImageAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["upload", *services.IMAGE_TEXT_FIELDS]
+        return ["preview", *services.IMAGE_TEXT_FIELDS, "size", "original", "uploaded_by",
+                "created_at", "used_in"]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by").with_usage()
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_change_image(request.user, obj))
+
+    # --- saving and deleting -------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            services.image_add(image=obj, cleaned=form.cleaned_image, by=request.user)
+            return
+        texts = {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}
+        stored = LibraryImage.objects.get(pk=obj.pk)
+        try:
+            services.image_describe(image=stored, by=request.user, **texts)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for image in objs:
+            # Heroes are protected by their foreign key already; these are in the text.
+            for use in image.uses.select_related("article").exclude(article__hero_image=image):
+                title = use.article.title
+                protected.append(format_html("Article: {} (shows this image)", title))
+        return deleted, counts, perms_needed, list(dict.fromkeys(protected))
+
+    def delete_model(self, request, obj):
+        services.image_delete(image=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for image in queryset:
+            services.image_delete(image=image, by=request.user)
+
+    # --- columns and read-only fields ----------------------------------------------------
+
+    @admin.display(description="Image")
+    def thumbnail_column(self, image: LibraryImage) -> str:
+        return thumbnail(image, width=96)
+
+    @admin.display(description="Preview")
+    def preview(self, image: LibraryImage) -> str:
+        return thumbnail(image, width=480)
+
+    @admin.display(description="Alt text", boolean=True)
+    def alt_text_given(self, image: LibraryImage) -> bool:
+        return bool(image.alt_text.strip())
+
+    @admin.display(description="Size")
+    def size(self, image: LibraryImage) -> str:
+        made = ", ".join(str(width) for width, _height in image.renditions)
+        sizes = f" · renditions {made} px wide (WebP and original format)" if made else ""
+        animated = " · animated, served as it is" if image.is_animated else ""
+        return f"{image.width} × {image.height} px{sizes}{animated}"
+
+    @admin.display(description="Used in", ordering="usage")
+    def usage_column(self, image: LibraryImage) -> str:
+        count = getattr(image, "usage", 0)
+        return f"{count} article{'s' if count != 1 else ''}" if count else "—"
+
+    @admin.display(description="Original file")
+    def original(self, image: LibraryImage) -> str:
+        return format_html('<a href="{0}">{1}</a>', image.url, image.file.name)
+
+    @admin.display(description="Articles showing it")
+    def used_in(self, image: LibraryImage) -> str:
+        articles = list(Article.objects.using_image(image).only("title"))
+        if not articles:
+            return "No article shows this image yet."
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:articles_article_change", args=[a.pk]), a.title) for a in articles),
+        )

@@ -5,6 +5,7 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from articles import search
+        from articles import caching, search
 
         search.connect_signals()
+        caching.connect_signals()  # after the search index's: see articles.caching

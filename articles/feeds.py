@@ -24,9 +24,18 @@ FEED_ITEMS = 20
 _RELATIVE_URL = re.compile(r'(?P<attr>\b(?:href|src)=")(?P<url>(?![a-z][a-z0-9+.-]*:|#)[^"]*)"')
 
 
+_SRCSET = re.compile(r'(?P<attr>\bsrcset=")(?P<value>[^"]*)"')
+
+
 def absolute_links(html: str, base: str) -> str:
-    """`html` with every relative href and src resolved against `base`."""
-    return _RELATIVE_URL.sub(lambda m: f'{m["attr"]}{urljoin(base, m["url"])}"', html)
+    """`html` with every relative href, src and srcset address resolved against `base`."""
+    html = _RELATIVE_URL.sub(lambda m: f'{m["attr"]}{urljoin(base, m["url"])}"', html)
+    return _SRCSET.sub(lambda m: f'{m["attr"]}{_absolute_srcset(m["value"], base)}"', html)
+
+
+def _absolute_srcset(value: str, base: str) -> str:
+    candidates = (candidate.strip().split(" ", 1) for candidate in value.split(","))
+    return ", ".join(" ".join([urljoin(base, c[0]), *c[1:]]) for c in candidates if c[0])
 
 
 class ArticleRssFeed(Rss201rev2Feed):

@@ -4,16 +4,170 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from articles.markdown import render_article
-from articles.querysets import ArticleQuerySet
+from articles import images
+from articles.markdown import Picture, render_article, render_hero
+from articles.querysets import ArticleQuerySet, LibraryImageQuerySet
 from articles.slugs import unique_slug
 from authors.models import AuthorProfile
+
+
+class LibraryImage(models.Model):
+    """An image in the library: the cleaned file, what it shows, who made it, and the
+    renditions it is served at (their sizes recorded, so pages never open the file)."""
+
+    file = models.ImageField(
+        upload_to="images/%Y/%m/",
+        max_length=255,
+        unique=True,
+        editable=False,
+        help_text="The original, turned upright and stripped of EXIF and GPS data.",
+    )
+    alt_text = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it (needed to publish).",
+    )
+    caption = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Printed under the image, unless the article gives its own caption.",
+    )
+    credit = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Photographer, agency or source, printed with the caption.",
+    )
+    source_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="Where the image comes from; the credit links to it.",
+    )
+    licence = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Under what terms it is used, for example “CC BY 4.0” or “© Agency, licensed”.",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    width = models.PositiveIntegerField(default=0, editable=False, help_text="Pixels, upright.")
+    height = models.PositiveIntegerField(default=0, editable=False, help_text="Pixels, upright.")
+    is_animated = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Animations are served as they are, without renditions (which would "
+        "stand still).",
+    )
+    renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="[width, height] of each stored rendition (each in WebP and the "
+        "original's format).",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = LibraryImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "image"
+
+    def __str__(self) -> str:
+        label = self.caption or self.alt_text or self.file.name.rsplit("/", 1)[-1]
+        return label if len(label) <= 80 else label[:79] + "…"
+
+    @property
+    def url(self) -> str:
+        return self.file.url
+
+    @property
+    def thumbnail_url(self) -> str:
+        """The smallest WebP rendition, else the original."""
+        if self.renditions:
+            width = self.renditions[0][0]
+            return default_storage.url(images.rendition_name(self.file.name, width, "WEBP"))
+        return self.file.url
+
+    @property
+    def share_url(self) -> str:
+        """The largest rendition in the original's format, for social cards."""
+        return self.picture().src
+
+    @property
+    def rendition_names(self) -> list[str]:
+        return images.rendition_names(self.file.name, self.renditions)
+
+    def needs_renditions(self) -> bool:
+        """True when the recorded renditions are not the ones the settings ask for."""
+        expected = images.rendition_sizes(self.width, self.height, animated=self.is_animated)
+        return not self.width or self.renditions != expected
+
+    def make_renditions(self, *, picture=None) -> None:
+        """Make and store every rendition (from `picture`, the decoded original, when
+        given), and record their sizes. Renditions are derived from the file the way
+        body_html is from the body: made once, then only read."""
+        if picture is None:
+            self.width, self.height, self.is_animated = images.stored_size(self.file.name)
+            picture = None if self.is_animated else images.open_stored(self.file.name)
+        if picture is not None:
+            self.width, self.height = picture.size
+            self.renditions = images.make_renditions(picture, name=self.file.name)
+        else:
+            self.renditions = []
+        LibraryImage.objects.filter(pk=self.pk).update(
+            width=self.width,
+            height=self.height,
+            is_animated=self.is_animated,
+            renditions=self.renditions,
+        )
+
+    def picture(self) -> Picture:
+        """The image as the renderer needs it; nothing is read from storage."""
+        image_format = images.format_of(self.file.name)
+        names = {
+            fmt: [
+                (default_storage.url(images.rendition_name(self.file.name, w, fmt)), w, h)
+                for w, h in self.renditions
+            ]
+            for fmt in images.rendition_formats(image_format)
+        }
+        fallback = names.get(image_format) or []
+        src, width, height = fallback[-1] if fallback else (self.url, self.width, self.height)
+        srcset = ", ".join(f"{url} {w}w" for url, w, _h in fallback)
+        webp = "" if image_format == "WEBP" else ", ".join(f"{u} {w}w" for u, w, _ in names["WEBP"])
+        return Picture(
+            src=src,
+            width=width,
+            height=height,
+            srcset=srcset,
+            webp_srcset=webp,
+            alt=self.alt_text,
+            caption=self.caption,
+            credit=self.credit,
+            credit_url=self.source_url,
+            licence=self.licence,
+            key=self.pk,
+        )
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    """Articles that are not in the bin: what every page, feed and list starts from."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
 
 
 class Article(models.Model):
@@ -55,25 +209,37 @@ class Article(models.Model):
     )
     tags = TaggableManager(blank=True, help_text="Topics, separated by commas.")
 
-    hero_image = models.ImageField(
-        upload_to="heroes/%Y/%m/",
+    hero_image = models.ForeignKey(
+        LibraryImage,
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text="Wide image at the top of the article (at least 1600 pixels wide).",
+        related_name="hero_of",
+        help_text="Wide image from the library at the top of the article (at least 1600 "
+        "pixels wide); “+” uploads a new one.",
     )
     hero_image_url = models.URLField(
         max_length=500,
         blank=True,
-        help_text="Or the address of an image hosted elsewhere, used when no file is uploaded.",
+        help_text="Or the address of an image hosted elsewhere, used when no library image "
+        "is chosen.",
     )
     hero_alt = models.CharField(
-        max_length=300, blank=True, help_text="What the hero image shows, for screen readers."
+        max_length=300,
+        blank=True,
+        help_text="What the hero image shows, for screen readers; empty: the library's alt text.",
     )
     hero_caption = models.CharField(
-        max_length=500, blank=True, help_text="Caption printed under the hero image."
+        max_length=500,
+        blank=True,
+        help_text="Caption printed under the hero image; empty: the library's caption.",
     )
     hero_credit = models.CharField(
-        max_length=300, blank=True, help_text="Photographer or source of the hero image."
+        max_length=300,
+        blank=True,
+        help_text="Photographer or source of the hero image; empty: the library's credit.",
     )
+    hero_html = models.TextField(blank=True, editable=False)
 
     status = models.CharField(
         max_length=32,
@@ -156,11 +322,43 @@ class Article(models.Model):
         "re-import reuses them.",
     )
 
-    objects = ArticleQuerySet.as_manager()
+    deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="When it was moved to the bin; it can be restored for BIN_DAYS days.",
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    # Everything outside the bin; `all_objects` sees the bin too (to restore from it).
+    objects = ArticleManager()
+    all_objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_public_idx")]
+        indexes = [
+            # Public lists, their counts, neighbours and the sitemap walk this one alone
+            # (see docs/performance.md).
+            models.Index(
+                fields=["status", "-published_at", "-id"],
+                include=["slug", "updated_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="article_published_idx",
+            ),
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(is_featured=True, deleted_at__isnull=True),
+                name="article_featured_idx",
+            ),
+        ]
         permissions = [
             ("review_article", "Can review, approve, schedule and withdraw articles"),
         ]
@@ -173,6 +371,7 @@ class Article(models.Model):
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
         self.render()
         super().save(*args, **kwargs)
+        ArticleImage.objects.record(article=self, image_ids=self._shown_image_ids)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -184,10 +383,17 @@ class Article(models.Model):
 
     @property
     def hero_src(self) -> str:
-        """The hero image's address: the uploaded file, else the external URL."""
-        if self.hero_image:
-            return self.hero_image.url
+        """The hero image's address: its largest rendition, else the external URL."""
+        if self.hero_image_id:
+            return self.hero_image.share_url
         return self.hero_image_url
+
+    @property
+    def hero_alt_text(self) -> str:
+        """The hero's alt text: the article's own, else the library's."""
+        if self.hero_alt.strip() or not self.hero_image_id:
+            return self.hero_alt.strip()
+        return self.hero_image.alt_text.strip()
 
     @property
     def is_public(self) -> bool:
@@ -205,11 +411,55 @@ class Article(models.Model):
 
     def render(self) -> None:
         """Recompute the stored HTML and reading time from the Markdown body."""
-        rendered = render_article(self.body, author_url=AuthorProfile.objects.url_for_name)
+        rendered = render_article(
+            self.body,
+            author_url=AuthorProfile.objects.url_for_name,
+            pictures=LibraryImage.objects.pictures_for,
+        )
+        hero = self.hero_image if self.hero_image_id else None
+        # What the article shows, for ArticleImage (recorded by save()).
+        shown = {picture.key for picture in rendered.pictures} | {self.hero_image_id}
+        self._shown_image_ids = shown - {None}
+        self.hero_html = render_hero(
+            picture=LibraryImage.objects.pictures_of([hero])[0] if hero else None,
+            url=self.hero_image_url,
+            alt=self.hero_alt_text,
+            caption=self.hero_caption or (hero.caption if hero else ""),
+            credit=self.hero_credit,
+        )
         self.body_html = rendered.body_html
         self.excerpt_html = rendered.excerpt_html
         self.bio_html = rendered.bio_html
         self.reading_time = rendered.reading_time
+
+
+class ArticleImageManager(models.Manager):
+    def record(self, *, article: "Article", image_ids: set[int]) -> None:
+        """Make the recorded uses of `article` exactly `image_ids` (only what changed)."""
+        current = set(self.filter(article=article).values_list("image_id", flat=True))
+        if gone := current - image_ids:
+            self.filter(article=article, image_id__in=gone).delete()
+        if new := image_ids - current:
+            self.bulk_create(ArticleImage(article=article, image_id=pk) for pk in sorted(new))
+
+
+class ArticleImage(models.Model):
+    """A library image that an article shows, as its hero or in its text: derived from
+    the article when it is saved, so the library can say where each image is used."""
+
+    article = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="image_uses")
+    image = models.ForeignKey(LibraryImage, on_delete=models.CASCADE, related_name="uses")
+
+    objects = ArticleImageManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "image"], name="unique_article_image")
+        ]
+        verbose_name = "image use"
+
+    def __str__(self) -> str:
+        return f"{self.image} in {self.article}"
 
 
 class ArticleAuthor(models.Model):

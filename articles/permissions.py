@@ -72,3 +72,10 @@ def allowed_actions(user, article: Article) -> set[str]:
 
 def may(user, action: str, article: Article) -> bool:
     return action in allowed_actions(user, article)
+
+
+def may_change_image(user, image) -> bool:
+    """Editors may describe any library image; other staff the images they uploaded."""
+    if not (is_staff(user) and user.has_perm("articles.change_libraryimage")):
+        return False
+    return is_editor(user) or (image.uploaded_by_id is not None and image.uploaded_by_id == user.pk)

@@ -1,8 +1,11 @@
 """How articles are read: every public rule about visibility is defined here, once."""
 
+import logging
+from datetime import UTC, datetime
+
 from django.db import models
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 
@@ -10,6 +13,20 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Public articles: status published and a publication time already reached."""
         return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Approved articles whose publication time is still ahead."""
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def next_publication_time(self):
+        """When the next scheduled article goes public (None if none is scheduled)."""
+        return (
+            self.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+        )
+
+    def binned(self):
+        """Articles in the bin, most recently deleted first."""
+        return self.filter(deleted_at__isnull=False).order_by("-deleted_at")
 
     def drafts(self):
         """Articles still being written."""
@@ -69,10 +86,17 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def related_to(self, article, tag_ids):
-        """Other articles sharing the most of these tags with `article`, then the newest."""
+        """Other articles sharing the most of these tags with `article`, then the newest,
+        among the RELATED_WINDOW most recent ones sharing any: the cost stays the same
+        however large the archive grows."""
+        sharing = self.exclude(pk=article.pk).filter(tags__in=tag_ids)
+        oldest = (
+            sharing.order_by("-published_at", "-id")
+            .values("published_at")
+            .distinct()[RELATED_WINDOW - 1 : RELATED_WINDOW]
+        )
         return (
-            self.exclude(pk=article.pk)
-            .filter(tags__in=tag_ids)
+            sharing.filter(published_at__gte=Coalesce(Subquery(oldest), Value(_BEGINNING)))
             .annotate(shared_tags=Count("tags"))
             .order_by("-shared_tags", "-published_at", "-id")
         )
@@ -81,29 +105,47 @@ class ArticleQuerySet(models.QuerySet):
         """Articles published before `article`, the nearest first."""
         earlier = Q(published_at__lt=article.published_at)
         same_time = Q(published_at=article.published_at, pk__lt=article.pk)
-        return self.filter(earlier | same_time).order_by("-published_at", "-id")
+        # The first condition restates the others so the database walks the publication
+        # time index from the article, not from the newest article.
+        return self.filter(Q(published_at__lte=article.published_at), earlier | same_time).order_by(
+            "-published_at", "-id"
+        )
 
     def after(self, article):
         """Articles published after `article`, the nearest first."""
         later = Q(published_at__gt=article.published_at)
         same_time = Q(published_at=article.published_at, pk__gt=article.pk)
-        return self.filter(later | same_time).order_by("published_at", "id")
+        return self.filter(Q(published_at__gte=article.published_at), later | same_time).order_by(
+            "published_at", "id"
+        )
 
     def adjacent_to(self, article):
         """The article just before `article` and the one just after, in one query."""
         before = self.before(article).values("pk")[:1]
         after = self.after(article).values("pk")[:1]
-        return self.filter(Q(pk__in=before) | Q(pk__in=after))
+        # Scalar subqueries, not IN: each neighbour is found through the index, then
+        # fetched by its key (IN made PostgreSQL read the whole table).
+        return self.filter(Q(pk=Subquery(before)) | Q(pk=Subquery(after)))
 
     def for_listing(self):
         """What a list of article cards shows, in a fixed number of queries."""
         return self.defer(
-            "body", "body_html", "bio_html", "front_matter_extras", "imported_images"
-        ).prefetch_related(_authorships())
+            "body", "body_html", "bio_html", "hero_html", "front_matter_extras",
+            "imported_images",
+        ).prefetch_related(_authorships())  # fmt: skip
 
     def for_page(self):
         """What an article page shows, in a fixed number of queries."""
-        return self.prefetch_related(_authorships(), "tags")
+        return self.select_related("hero_image").prefetch_related(_authorships(), "tags")
+
+    def using_image(self, image):
+        """Articles showing a library image: as their hero or in their text."""
+        return self.filter(image_uses__image=image)
+
+
+# How many of the most recent articles sharing a topic "related research" ranks.
+RELATED_WINDOW = 500
+_BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
 
 
 def _authorships() -> Prefetch:
@@ -114,3 +156,40 @@ def _authorships() -> Prefetch:
         "authorships",
         queryset=ArticleAuthor.objects.select_related("author").order_by("position", "id"),
     )
+
+
+logger = logging.getLogger(__name__)
+
+
+class LibraryImageQuerySet(models.QuerySet):
+    def for_addresses(self, addresses):
+        """Library images stored at these addresses (as written in the Markdown)."""
+        from articles.images import storage_name
+
+        names = {storage_name(address) for address in addresses} - {None}
+        return self.filter(file__in=names)
+
+    def pictures_for(self, addresses: list[str]) -> dict:
+        """{address: Picture} for the addresses that are library images, in one query;
+        renditions still missing are made now (their first use)."""
+        from articles.images import storage_name
+
+        found = {image.file.name: image for image in self.for_addresses(addresses)}
+        wanted = {address: found.get(storage_name(address)) for address in addresses}
+        images = [image for image in wanted.values() if image is not None]
+        pictures = dict(zip(images, self.pictures_of(images), strict=True))
+        return {address: pictures[image] for address, image in wanted.items() if image}
+
+    def pictures_of(self, images) -> list:
+        """The Pictures of these library images, making any missing renditions first."""
+        for image in images:
+            if image.needs_renditions():
+                try:
+                    image.make_renditions()
+                except Exception:  # a missing or damaged file: served as it is
+                    logger.warning("Could not make the renditions of %s", image.file.name)
+        return [image.picture() for image in images]
+
+    def with_usage(self):
+        """Each image annotated with `usage`: how many articles show it."""
+        return self.annotate(usage=Count("uses", distinct=True))

@@ -18,6 +18,9 @@ FELLOW_PERMISSIONS = (
     "articles.change_articleauthor",
     "articles.delete_articleauthor",
     "articles.view_articleauthor",
+    "articles.add_libraryimage",
+    "articles.change_libraryimage",  # their own uploads only (see LibraryImageAdmin)
+    "articles.view_libraryimage",
     "authors.view_authorprofile",
     "taggit.view_tag",
 )
@@ -30,6 +33,7 @@ EDITOR_PERMISSIONS = (
     "articles.add_previewlink",
     "articles.change_previewlink",
     "articles.view_previewlink",
+    "articles.delete_libraryimage",
     "authors.add_authorprofile",
     "authors.change_authorprofile",
     "taggit.add_tag",

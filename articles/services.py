@@ -22,9 +22,18 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from articles import notifications
-from articles.models import Article, ArticleAuthor, ArticleEvent, ArticleRevision, PreviewLink
-from articles.permissions import allowed_actions, is_author_of
+from articles import images, notifications
+from articles.caching import content_changed
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    ArticleEvent,
+    ArticleImage,
+    ArticleRevision,
+    LibraryImage,
+    PreviewLink,
+)
+from articles.permissions import allowed_actions, is_author_of, may_change_image
 from articles.search import search_schedule
 from authors.models import AuthorProfile
 
@@ -34,6 +43,10 @@ TEXT_FIELDS = ("title", "subtitle", "body")
 # article may be older than the last transition).
 WORKFLOW_FIELDS = {"status", "published_at", "submitted_at", "published_revision", "version"}
 _PLACEHOLDER_ALT = re.compile(r"^(image|img|picture|photo)?[\s_-]*\d*$", re.IGNORECASE)
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_IMG_ATTRIBUTE = re.compile(r'\b(src|alt)="([^"]*)"')
+# The stored HTML an article derives from its text and its images.
+RENDERED_FIELDS = ["body_html", "excerpt_html", "bio_html", "hero_html", "reading_time"]
 
 
 class EditConflict(ValidationError):
@@ -196,19 +209,73 @@ def publication_problems(article: Article) -> list[str]:
         problems.append("Write a subtitle.")
     if not article.excerpt_html.strip():
         problems.append("Give it an excerpt (the lede before <excerpt/>).")
+    body_images = [dict(_IMG_ATTRIBUTE.findall(tag)) for tag in _IMG_TAG.findall(article.body_html)]
     missing_alt = [
-        src
-        for src, alt in re.findall(r'<img src="([^"]*)" alt="([^"]*)"', article.body_html)
-        if _PLACEHOLDER_ALT.match(alt.strip())
+        image.get("src", "")
+        for image in body_images
+        if _PLACEHOLDER_ALT.match(image.get("alt", "").strip())
     ]
     if missing_alt:
         problems.append(
             f"Describe every image in the body: {len(missing_alt)} image(s) have no alt text "
             f"(first: {missing_alt[0]})."
         )
-    if article.hero_src and not article.hero_alt.strip():
+    if (article.hero_image_id or article.hero_image_url) and not article.hero_alt_text:
         problems.append("Describe the hero image (alt text).")
     return problems
+
+
+# --- the bin ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def article_bin(*, article: Article, by) -> Article:
+    """Move an article to the bin: gone from the site and the admin lists, restorable
+    for BIN_DAYS days."""
+    if not (by and by.is_active and by.has_perm("articles.delete_article")):
+        raise ValidationError("You may not delete articles.")
+    if article.deleted_at is not None:
+        raise ValidationError("This article is already in the bin.")
+    article.deleted_at = timezone.now()
+    article.deleted_by = by
+    article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    ArticleEvent.objects.create(
+        article=article, actor=by, action="moved_to_bin",
+        from_status=article.status, to_status=article.status,
+    )  # fmt: skip
+    return article
+
+
+@transaction.atomic
+def article_restore_from_bin(*, article: Article, by) -> Article:
+    """Bring a binned article back exactly as it was (same state, same address)."""
+    if not (by and by.is_active and by.has_perm("articles.delete_article")):
+        raise ValidationError("You may not restore articles.")
+    if article.deleted_at is None:
+        raise ValidationError("This article is not in the bin.")
+    if article.deleted_at < timezone.now() - timedelta(days=settings.BIN_DAYS):
+        raise ValidationError(
+            f"This article has been in the bin for more than {settings.BIN_DAYS} days and "
+            "can no longer be restored here; restore it from a backup."
+        )
+    article.deleted_at = None
+    article.deleted_by = None
+    article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    ArticleEvent.objects.create(
+        article=article, actor=by, action="restored_from_bin",
+        from_status=article.status, to_status=article.status,
+    )  # fmt: skip
+    return article
+
+
+def bin_purge(*, now: datetime | None = None) -> int:
+    """Delete for good the articles that have been in the bin longer than BIN_DAYS."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.BIN_DAYS)
+    expired = Article.all_objects.filter(deleted_at__lt=cutoff)
+    count = expired.count()
+    for article in expired:
+        article.delete()
+    return count
 
 
 # --- preview links ------------------------------------------------------------------
@@ -254,23 +321,149 @@ def article_set_authors(*, article: Article, authors: list[AuthorProfile]) -> No
         for index, author in enumerate(ordered, start=1)
     )
     search_schedule([article.pk])  # bulk_create sends no signal to the search index
+    content_changed()  # nor to the page cache
 
 
 def article_rerender(*, article: Article) -> bool:
     """Re-render the stored HTML with the current renderer; True if anything changed."""
-    before = (article.body_html, article.excerpt_html, article.bio_html, article.reading_time)
+    before = [getattr(article, name) for name in RENDERED_FIELDS]
     article.render()
-    after = (article.body_html, article.excerpt_html, article.bio_html, article.reading_time)
-    if before == after:
+    if before == [getattr(article, name) for name in RENDERED_FIELDS]:
         return False
     Article.objects.filter(pk=article.pk).update(
-        body_html=article.body_html,
-        excerpt_html=article.excerpt_html,
-        bio_html=article.bio_html,
-        reading_time=article.reading_time,
+        **{name: getattr(article, name) for name in RENDERED_FIELDS}
     )
+    ArticleImage.objects.record(article=article, image_ids=article._shown_image_ids)
     search_schedule([article.pk])  # update() sends no signal to the search index
+    content_changed()  # nor to the page cache
     return True
+
+
+# --- the image library ----------------------------------------------------------------
+
+IMAGE_TEXT_FIELDS = ("alt_text", "caption", "credit", "source_url", "licence")
+
+
+def image_create(*, data: bytes, name: str, by, **texts: str) -> LibraryImage:
+    """Add an uploaded image to the library: only a JPEG, PNG, GIF or WebP within the
+    limits, turned upright and stripped of EXIF and GPS data, stored under a generated
+    name with its renditions. `texts` are the alt text, caption, credit, source URL
+    and licence."""
+    unknown = set(texts) - set(IMAGE_TEXT_FIELDS)
+    if unknown:
+        raise TypeError(f"image_create() got unexpected texts: {', '.join(sorted(unknown))}")
+    if not (by and by.is_active and by.is_staff):
+        raise ValidationError("Only staff may upload images.")
+    cleaned = images.clean_image(data, name=f"“{name}”")
+    image = LibraryImage(**{field: (value or "").strip() for field, value in texts.items()})
+    return image_add(image=image, cleaned=cleaned, by=by)
+
+
+def image_add(*, image: LibraryImage, cleaned: images.CleanImage, by) -> LibraryImage:
+    """Store a cleaned image (see `images.clean_image`) and its renditions for the new
+    record `image`, whose texts are already set. Nothing is left behind if it fails."""
+    if not (by and by.is_active and by.is_staff):
+        raise ValidationError("Only staff may upload images.")
+    image.width, image.height = cleaned.width, cleaned.height
+    image.is_animated = cleaned.animated
+    image.uploaded_by = by
+    image.clean_fields(exclude=["file", "uploaded_by"])
+    image.file.name = images.store_image(cleaned, folder="images/%Y/%m")
+    try:
+        image.save()
+        # Made after the record is saved, outside any transaction of ours: encoding
+        # takes a moment, and a write lock held that long would stall other requests.
+        if not cleaned.animated:
+            image.make_renditions(picture=cleaned.picture)
+    except BaseException:
+        sizes = images.rendition_sizes(cleaned.width, cleaned.height, animated=cleaned.animated)
+        images.delete_stored([image.file.name, *images.rendition_names(image.file.name, sizes)])
+        if image.pk is not None:
+            LibraryImage.objects.filter(pk=image.pk).delete()
+            image.pk = None
+        raise
+    return image
+
+
+@transaction.atomic
+def image_describe(*, image: LibraryImage, by, **texts: str) -> LibraryImage:
+    """Change an image's alt text, caption, credit, source URL or licence; every
+    article showing it is rendered again. Editors may describe any image, everyone
+    else the images they uploaded."""
+    if not may_change_image(by, image):
+        raise ValidationError("You may only describe the images you uploaded.")
+    unknown = set(texts) - set(IMAGE_TEXT_FIELDS)
+    if unknown:
+        raise TypeError(f"image_describe() got unexpected texts: {', '.join(sorted(unknown))}")
+    changed = {
+        f: (v or "").strip() for f, v in texts.items() if (v or "").strip() != getattr(image, f)
+    }
+    if not changed:
+        return image
+    for field, value in changed.items():
+        setattr(image, field, value)
+    image.clean_fields(exclude=["file", "uploaded_by"])
+    image.save(update_fields=list(changed))
+    _rerender_articles_showing(image)
+    return image
+
+
+def image_adopt(*, name: str, by=None, **texts: str) -> LibraryImage | None:
+    """The library record of a file already in media storage (an imported image, an
+    older upload), created if need be; None if there is no such file. Its renditions
+    are made when an article first shows it."""
+    existing = LibraryImage.objects.filter(file=name).first()
+    if existing is not None:
+        return existing
+    if not name or not images.default_storage.exists(name):
+        return None
+    try:
+        width, height, animated = images.stored_size(name)
+    except Exception:  # not an image Pillow can read: it stays a plain file
+        return None
+    image = LibraryImage(
+        width=width,
+        height=height,
+        is_animated=animated,
+        uploaded_by=by,
+        **{field: (value or "").strip()[: LibraryImage._meta.get_field(field).max_length]
+           for field, value in texts.items() if field in IMAGE_TEXT_FIELDS},
+    )  # fmt: skip
+    image.file.name = name
+    image.save()
+    return image
+
+
+@transaction.atomic
+def image_delete(*, image: LibraryImage, by) -> None:
+    """Delete an image and its files, unless an article still shows it."""
+    if not (by and by.is_active and by.has_perm("articles.delete_libraryimage")):
+        raise ValidationError("You may not delete images from the library.")
+    users = list(Article.objects.using_image(image).values_list("title", flat=True)[:3])
+    if users or image.uses.exists():  # uses: articles in the bin too
+        shown = ", ".join(f"“{title}”" for title in users) or "an article in the bin"
+        raise ValidationError(f"This image is still shown in {shown}: remove it there first.")
+    names = [image.file.name, *image.rendition_names]
+    image.delete()
+    transaction.on_commit(lambda: images.delete_stored(names))
+
+
+def image_renditions_rebuild(*, image: LibraryImage, rerender: bool = True) -> LibraryImage:
+    """Make an image's renditions again from its original (after the widths changed,
+    or files were lost), and render again the articles that show it."""
+    old = set(image.rendition_names)
+    image.make_renditions()
+    images.delete_stored(sorted(old - set(image.rendition_names)))
+    if rerender:
+        _rerender_articles_showing(image)
+    return image
+
+
+def _rerender_articles_showing(image: LibraryImage) -> None:
+    # A save (not an update) so that the search index and the page cache hear of it.
+    showing = Article._base_manager.filter(image_uses__image=image)  # the bin's too
+    for article in showing.select_related("hero_image"):
+        article.save(update_fields=RENDERED_FIELDS)
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -6,9 +6,9 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from articles.images import store_image, verify_image
+from articles import services
+from articles.images import check_file_size
 from articles.markdown import render_preview
-from articles.models import Article
+from articles.models import Article, LibraryImage
+from articles.permissions import may_change_image
 from articles.previews import active_link_for
 from articles.search import parse_query, search_articles
 
@@ -215,16 +217,65 @@ class MarkdownPreviewView(View):
         return HttpResponse(render_preview(request.POST.get("content", "")))
 
 
-@staff_member_required
+def _staff_refusal(request: HttpRequest) -> JsonResponse | None:
+    """A JSON 403 the editor can show, for anyone but active staff."""
+    user = request.user
+    if not user.is_authenticated:
+        message = "You are not signed in (or your session ended): sign in again to upload."
+        return JsonResponse({"error": message}, status=403)
+    if not (user.is_active and user.is_staff):
+        return JsonResponse({"error": "Only staff may upload images."}, status=403)
+    return None
+
+
+def _image_json(image: LibraryImage) -> dict:
+    return {
+        "id": image.pk,
+        "url": image.url,
+        "thumbnail_url": image.thumbnail_url,
+        "width": image.width,
+        "height": image.height,
+        "alt_text": image.alt_text,
+        "caption": image.caption,
+        "credit": image.credit,
+        "describe_url": reverse("library_image_describe", args=[image.pk]),
+    }
+
+
 @require_POST
 def image_upload(request: HttpRequest) -> JsonResponse:
-    """An image dropped into the editor: verified, stored, returned as Markdown."""
+    """An image dropped into the editor becomes a library image (checked, turned
+    upright, stripped of EXIF and GPS, with renditions); the answer is the Markdown
+    that shows it, and the address where the editor sends its alt text."""
+    if refusal := _staff_refusal(request):
+        return refusal
     upload = request.FILES.get("image")
     if upload is None:
         return JsonResponse({"error": "Choose an image file to upload."}, status=400)
+    name = f"“{upload.name}”"
     try:
-        image = verify_image(upload.read(), name=f"“{upload.name}”")
+        check_file_size(upload.size, name=name)
+    except ValidationError as exc:
+        return JsonResponse({"error": exc.messages[0]}, status=413)
+    try:
+        image = services.image_create(data=upload.read(), name=upload.name, by=request.user)
     except ValidationError as exc:
         return JsonResponse({"error": exc.messages[0]}, status=400)
-    path = store_image(image, folder="uploads")
-    return JsonResponse({"image_code": f"![]({default_storage.url(path)})"})
+    return JsonResponse({"image_code": f"![]({image.url})", "image": _image_json(image)})
+
+
+@require_POST
+def image_describe(request: HttpRequest, pk: int) -> JsonResponse:
+    """The editor's alt text (and caption and credit) for an image it uploaded."""
+    if refusal := _staff_refusal(request):
+        return refusal
+    image = LibraryImage.objects.filter(pk=pk).first()
+    if image is None:
+        return JsonResponse({"error": "That image is no longer in the library."}, status=404)
+    texts = {f: request.POST[f] for f in ("alt_text", "caption", "credit") if f in request.POST}
+    try:
+        image = services.image_describe(image=image, by=request.user, **texts)
+    except ValidationError as exc:
+        status = 400 if may_change_image(request.user, image) else 403
+        return JsonResponse({"error": " ".join(exc.messages)}, status=status)
+    return JsonResponse({"image": _image_json(image)})

@@ -1,13 +1,14 @@
 from django.urls import path
 
+from articles.caching import public_page
 from articles.feeds import AuthorAtomFeed, AuthorFeed
 from authors import views
 
 app_name = "authors"
 
 urlpatterns = [
-    path("", views.AuthorListView.as_view(), name="list"),
-    path("<slug:slug>/", views.AuthorDetailView.as_view(), name="detail"),
-    path("<slug:slug>/feed/", AuthorFeed(), name="feed"),
-    path("<slug:slug>/feed/atom/", AuthorAtomFeed(), name="feed_atom"),
+    path("", public_page(views.AuthorListView.as_view()), name="list"),
+    path("<slug:slug>/", public_page(views.AuthorDetailView.as_view()), name="detail"),
+    path("<slug:slug>/feed/", public_page(AuthorFeed()), name="feed"),
+    path("<slug:slug>/feed/atom/", public_page(AuthorAtomFeed()), name="feed_atom"),
 ]

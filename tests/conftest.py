@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
 
 # The reference posts from the old Jekyll site live beside the project, not in it.
 SHARED_DIR = Path(os.environ.get("SHARED_DIR", django_settings.BASE_DIR.parent / "shared"))
@@ -15,6 +16,27 @@ SEED_POST = SEED_DIR / "2024-06-07-russia-and-china.md"
 def _media_in_tmp(settings, tmp_path):
     """Uploads made by a test go to a throwaway folder, never into the repository."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_login_throttling(settings, request):
+    """Tests log in often; only the throttling tests count failures."""
+    settings.AXES_ENABLED = "login_throttling" in request.keywords
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches(settings, tmp_path):
+    """Each test starts with empty caches of its own: the configured backends, with the
+    machine-wide page-state files in a throwaway folder (or, with REDIS_URL, the Redis
+    database it names, which CI gives to the test run alone)."""
+    if not settings.REDIS_URL:
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {**settings.CACHES["default"], "LOCATION": str(tmp_path)},
+            "page_state": {**settings.CACHES["page_state"], "LOCATION": tmp_path / "state"},
+        }
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

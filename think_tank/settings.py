@@ -38,7 +38,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "think_tank.apps.AdminConfig",  # the admin, with an optional second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "markdownx",
     "taggit",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "authors",
     "articles",
 ]
@@ -56,12 +60,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and users: a cached public page costs none of their work.
+    "articles.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "think_tank.middleware.DatabaseUnavailableMiddleware",
+    # Counts failed logins and refuses locked-out accounts and addresses.
+    "axes.middleware.AxesMiddleware",
     # Last, so it sees the 404s first: old Jekyll addresses get a 301 to their article.
     "articles.middleware.LegacyRedirectMiddleware",
 ]
@@ -97,9 +108,49 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The search index is derived from the articles: never dumped or loaded as data.
 DATABASE_ROUTERS = ["articles.search.SearchIndexRouter"]
 
+# Caches (articles.caching): rendered public pages in `default`; in `page_state`, the
+# token that says which pages are current, which every process must share. With
+# REDIS_URL (several processes or machines) both are in Redis; without it pages stay
+# in each process's memory and the token in a small file cache on this machine.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    _redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "think-tank"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    CACHES = {"default": _redis, "page_state": _redis}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "2000"))},
+        },
+        "page_state": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache" / "page-state"),
+        },
+    }
+# How long a rendered page may stay in the cache (it is replaced as soon as anything it
+# shows changes); 0 turns page caching off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+# Cache-Control of public pages: browsers revalidate (a cheap 304), a CDN may serve its
+# copy this long after an edit.
+PAGE_BROWSER_SECONDS = int(os.environ.get("PAGE_BROWSER_SECONDS", "0"))
+PAGE_CDN_SECONDS = int(os.environ.get("PAGE_CDN_SECONDS", "60"))
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before checking
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -126,10 +177,38 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+# Hashed names (what pages link) are cached forever as immutable by whitenoise itself;
+# a file asked for by its plain name may change at the next deploy.
+WHITENOISE_MAX_AGE = 3600 if not DEBUG else 0
+
+# Uploads on S3-compatible object storage instead of MEDIA_ROOT, when a bucket is named
+# (needs the optional extra: pip install -e ".[s3]"). Credentials come from boto3's own
+# variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the machine's role.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    _S3_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "")
+    _S3_LOCATION = os.environ.get("AWS_LOCATION", "media").strip("/")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "location": _S3_LOCATION,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": _S3_DOMAIN or None,
+            # Public images under plain, cacheable addresses; names are unique, so a
+            # file never changes under its address.
+            "querystring_auth": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    if _S3_DOMAIN:
+        MEDIA_URL = "/".join(filter(None, [f"https://{_S3_DOMAIN}", _S3_LOCATION])) + "/"
 
 # The public site's identity, shown in the header, titles and footer.
 SITE_NAME = os.environ.get("SITE_NAME", "The Meridian Institute")
+# Second factor (django-otp, TOTP): optional; staff who set it up must use it.
+OTP_TOTP_ISSUER = SITE_NAME
 # Absolute address of the site, for links in e-mails and feeds.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "Independent research on security and technology")
@@ -138,6 +217,9 @@ ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "10"))
 # Uploads through the editor: raster images only, verified by Pillow.
 IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 IMAGE_UPLOAD_MAX_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_PIXELS", str(40_000_000)))
+# Widths (pixels) of the responsive renditions of every library image, made once and
+# stored; never wider than the original. After a change: manage.py rebuild_renditions.
+IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", "480,960,1600")]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -152,6 +234,9 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image
 TAGGIT_CASE_INSENSITIVE = True
 
 LOGIN_URL = "admin:login"
+
+# Deleted articles wait in the bin this many days, restorable, before they can be purged.
+BIN_DAYS = int(os.environ.get("BIN_DAYS", "30"))
 
 # Editorial workflow: how long a shareable preview link works unless chosen otherwise.
 PREVIEW_LINK_DAYS = int(os.environ.get("PREVIEW_LINK_DAYS", "7"))
@@ -174,6 +259,38 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Only staff have sessions: they end after this much idle time (default 2 hours).
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_SECONDS", str(2 * 60 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Content Security Policy: only our own scripts and styles, everywhere (admin included).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Imported articles may show images still hosted on the old site.
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures an account, or an
+# address, must wait AXES_COOLOFF_TIME hours.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
 
 LOGGING = {
     "version": 1,

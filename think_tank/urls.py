@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from articles import views as article_views
+from articles.caching import public_page
 from articles.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -17,12 +18,17 @@ urlpatterns = [
         name="markdownx_markdownify",
     ),
     path("admin/markdownx/upload/", article_views.image_upload, name="markdownx_upload"),
+    path(
+        "admin/markdownx/images/<int:pk>/describe/",
+        article_views.image_describe,
+        name="library_image_describe",
+    ),
     path("admin/", admin.site.urls),
     path("authors/", include("authors.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        public_page(TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
         name="robots",
     ),
     path("", include("articles.urls")),

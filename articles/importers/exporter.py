@@ -62,7 +62,11 @@ def export_site(destination: Path) -> ExportResult:
     credits = Prefetch(
         "authorships", queryset=ArticleAuthor.objects.select_related("author").order_by("position")
     )
-    articles = Article.objects.order_by("published_at", "id").prefetch_related(credits, "tags")
+    articles = (
+        Article.objects.order_by("published_at", "id")
+        .select_related("hero_image")
+        .prefetch_related(credits, "tags")
+    )
     for article in articles.iterator(chunk_size=200):
         folder, name = _post_location(article)
         path = destination / folder / name
@@ -101,14 +105,16 @@ def post_text(article: Article, assets: _Assets) -> str:
         meta["author_note"] = article.author_note
     if article.published_at:
         meta["date"] = _date(article.published_at)
-    if article.hero_image:
-        meta["image"] = assets.copy(article.hero_image.name, f"hero image of {where}")
+    hero = article.hero_image
+    if hero is not None:
+        meta["image"] = assets.copy(hero.file.name, f"hero image of {where}")
     elif article.hero_image_url:
         meta["image"] = article.hero_image_url
     for key, value in (
-        ("image_caption", article.hero_caption),
-        ("image_alt", article.hero_alt),
-        ("image_credit", article.hero_credit),
+        # The article's own texts, else the library's: what the page shows.
+        ("image_caption", article.hero_caption or (hero.caption if hero else "")),
+        ("image_alt", article.hero_alt_text),
+        ("image_credit", article.hero_credit or (hero.credit if hero else "")),
         ("description", article.subtitle),
     ):
         if value:

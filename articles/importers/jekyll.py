@@ -51,7 +51,7 @@ from articles.importers.site import (
 )
 from articles.markdown import split_bio, split_excerpt
 from articles.models import Article, ArticleRevision
-from articles.services import article_set_authors
+from articles.services import article_set_authors, image_adopt
 from authors.models import AuthorProfile
 from authors.services import (
     author_fill_bio,
@@ -440,7 +440,7 @@ def _write(
         outcome.article = article
         before = {}
     else:
-        before = {name: _plain(getattr(article, name)) for name in FINGERPRINT_FIELDS}
+        before = {name: _value(article, name) for name in FINGERPRINT_FIELDS}
     extras = dict(post.extras)
     status = _status(post, extras)
     if post.legacy_url == article.get_absolute_url():
@@ -450,7 +450,14 @@ def _write(
         "subtitle": post.subtitle,
         "body": images.body,
         "author_note": post.author_note,
-        "hero_image": images.hero_image,
+        "hero_image": image_adopt(
+            name=images.hero_image,
+            alt_text=post.hero_alt,
+            caption=post.hero_caption,
+            credit=post.hero_credit,
+        )
+        if images.hero_image
+        else None,
         "hero_image_url": images.hero_image_url,
         "hero_caption": post.hero_caption,
         "hero_alt": post.hero_alt,
@@ -481,7 +488,7 @@ def _write(
         _fill_bios(post.body, authors, run)
         return
 
-    outcome.changed = [n for n in FINGERPRINT_FIELDS if before and before[n] != _plain(values[n])]
+    outcome.changed = [n for n in FINGERPRINT_FIELDS if before and before[n] != _value(values, n)]
     try:
         article.full_clean(exclude=["slug", "hero_image", "legacy_url"])
     except ValidationError as exc:
@@ -494,6 +501,8 @@ def _write(
     if article.pk is not None and hasattr(article, "version"):
         article.version += 1  # an editor's open form now notices the import
     created = article.pk is None
+    for copy in images.imported.values():
+        image_adopt(name=copy["path"])  # the library shows them in renditions
     article.save()
     article_set_authors(article=article, authors=authors)
     if created:
@@ -600,11 +609,20 @@ def _state_of(article: Article) -> _State:
 
 
 def _fingerprint(article: Article, author_ids: list[int], tag_names: list[str]) -> str:
-    state = {name: _plain(getattr(article, name)) for name in FINGERPRINT_FIELDS}
+    state = {name: _value(article, name) for name in FINGERPRINT_FIELDS}
     state["authors"] = list(dict.fromkeys(author_ids))
     state["tags"] = sorted({tag.casefold() for tag in tag_names})
     encoded = json.dumps(state, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _value(source: Article | dict, name: str):
+    """A fingerprinted field's value as plain data; the hero image is its file's name,
+    as it was when the hero was a file field."""
+    value = source[name] if isinstance(source, dict) else getattr(source, name)
+    if name == "hero_image":
+        return value.file.name if value is not None else ""
+    return _plain(value)
 
 
 def _plain(value):

@@ -461,6 +461,14 @@ def _split_front_matter(text: str) -> tuple[str, int, str, int]:
 
 def _load_front_matter(front: str, first_line: int) -> dict:
     try:
+        # Aliases (*name) can expand a few lines into gigabytes (“billion laughs”), and
+        # no real front matter needs them: refuse them before building anything.
+        for event in yaml.parse(front, Loader=_YAML_LOADER):
+            if isinstance(event, yaml.AliasEvent):
+                raise JekyllFormatError(
+                    "the front matter uses a YAML alias (*name); write the value out instead",
+                    line=first_line + event.start_mark.line,
+                )
         meta = yaml.load(front, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -1,5 +1,6 @@
 /*
- * The article editor in the admin: say plainly why an image upload failed.
+ * The article editor in the admin: say plainly why an image upload failed, and ask for
+ * the alt text (and caption and credit) of an image that was uploaded.
  *
  * django-markdownx (markdownx/static/markdownx/js/markdownx.js, sendFile) handles a
  * failed upload by
@@ -12,8 +13,17 @@
  * We take that text out again and show the server's message in an alert just above
  * the textarea. A later successful upload ("markdownx.fileUploadEnd") clears it.
  *
+ * After a successful upload ("markdownx.fileUploadEnd", event.detail is [the JSON
+ * answer]) markdownx has inserted the answer's image_code, "![](address)". Our answer
+ * also describes the new library image (image.describe_url), so a small panel above
+ * the text area asks what the image shows. Saving sends the texts to the library and
+ * writes the alt text into the Markdown, "![alt text](address)", and the live preview
+ * shows it. "Later" leaves it: the pre-publish checklist then lists the image.
+ *
  * The events do not bubble, so the listeners sit on the document in the capture
- * phase: they work for every editor on the page, whenever it was added.
+ * phase: they work for every editor on the page, whenever it was added. Everything is
+ * built with DOM calls and styled by class (admin-editor.css): no inline script or
+ * style, as the Content Security Policy requires.
  */
 (function () {
   "use strict";
@@ -75,6 +85,17 @@
     return editor ? { widget: widget, editor: editor } : null;
   }
 
+  /* The area above the text area that holds the error and the describe panels. */
+  function noticeArea(widget, editor) {
+    var area = widget.querySelector(".editor-notices");
+    if (!area) {
+      area = document.createElement("div");
+      area.className = "editor-notices";
+      editor.parentNode.insertBefore(area, editor);
+    }
+    return area;
+  }
+
   function clearError(widget) {
     var old = widget.querySelectorAll("." + ERROR_CLASS);
     for (var i = 0; i < old.length; i += 1) {
@@ -88,7 +109,8 @@
     box.className = ERROR_CLASS;
     box.setAttribute("role", "alert");
     box.textContent = message; // text, never HTML: the message quotes a file name
-    editor.parentNode.insertBefore(box, editor);
+    var area = noticeArea(widget, editor);
+    area.insertBefore(box, area.firstChild);
   }
 
   /* markdownx inserts its text only after our listener returns, so note the editor's
@@ -130,9 +152,188 @@
 
   function onUploadEnd(event) {
     var parts = widgetParts(event.target);
-    if (parts) {
-      clearError(parts.widget);
+    if (!parts) {
+      return;
     }
+    clearError(parts.widget);
+    var answer = Array.isArray(event.detail) ? event.detail[0] : event.detail;
+    if (answer && answer.image && answer.image.describe_url) {
+      askForDescription(parts.widget, parts.editor, answer.image);
+    }
+  }
+
+  /* --- describing an uploaded image -------------------------------------------- */
+
+  var PROMPT_CLASS = "editor-image-prompt";
+  var promptCount = 0;
+
+  function csrfToken() {
+    var field = document.querySelector("input[name='csrfmiddlewaretoken']");
+    if (field && field.value) {
+      return field.value;
+    }
+    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return found ? decodeURIComponent(found[1]) : "";
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function textField(panel, name, label, hint) {
+    promptCount += 1;
+    var id = "id_image_" + name + "_" + promptCount;
+    var row = element("div", PROMPT_CLASS + "__row");
+    var labelNode = element("label", "", label);
+    labelNode.htmlFor = id;
+    var input = element("input", "vTextField");
+    input.type = "text";
+    input.id = id;
+    input.name = name;
+    input.autocomplete = "off";
+    row.appendChild(labelNode);
+    row.appendChild(input);
+    if (hint) {
+      var hintNode = element("p", PROMPT_CLASS + "__hint", hint);
+      hintNode.id = id + "_hint";
+      input.setAttribute("aria-describedby", hintNode.id);
+      row.appendChild(hintNode);
+    }
+    panel.appendChild(row);
+    return input;
+  }
+
+  /* "![old](address)" → "![alt](address)" for this image's address, wherever it is. */
+  function writeAltText(editor, address, alt) {
+    var escaped = alt.replace(/\s+/g, " ").replace(/([\\\[\]])/g, "\\$1");
+    var target = "](" + address + ")";
+    var end = editor.value.indexOf(target);
+    if (end < 0) {
+      return;
+    }
+    var start = editor.value.lastIndexOf("![", end);
+    if (start < 0) {
+      return;
+    }
+    editor.value = editor.value.slice(0, start) + "![" + escaped + editor.value.slice(end);
+    editor.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function askForDescription(widget, editor, image) {
+    var panel = element("div", PROMPT_CLASS);
+    panel.setAttribute("role", "group");
+    promptCount += 1;
+    var titleId = "id_image_prompt_" + promptCount;
+    panel.setAttribute("aria-labelledby", titleId);
+
+    var head = element("div", PROMPT_CLASS + "__head");
+    if (image.thumbnail_url) {
+      var thumb = element("img", PROMPT_CLASS + "__thumb");
+      thumb.src = image.thumbnail_url;
+      thumb.alt = "";
+      head.appendChild(thumb);
+    }
+    var title = element("p", PROMPT_CLASS + "__title", "Describe the image you added");
+    title.id = titleId;
+    head.appendChild(title);
+    panel.appendChild(head);
+
+    var alt = textField(
+      panel,
+      "alt_text",
+      "Alt text",
+      "What the image shows, for readers who cannot see it. Needed before the article " +
+        "can be published."
+    );
+    alt.value = image.alt_text || "";
+    var caption = textField(panel, "caption", "Caption (optional)", "");
+    caption.value = image.caption || "";
+    var credit = textField(panel, "credit", "Credit (optional)", "Photographer or source.");
+    credit.value = image.credit || "";
+
+    var status = element("p", PROMPT_CLASS + "__status");
+    status.setAttribute("role", "alert");
+    status.hidden = true;
+    panel.appendChild(status);
+
+    var actions = element("div", PROMPT_CLASS + "__actions");
+    var save = element("button", "button default", "Save description");
+    save.type = "button";
+    var later = element("button", "button", "Later");
+    later.type = "button";
+    actions.appendChild(save);
+    actions.appendChild(later);
+    panel.appendChild(actions);
+
+    function close() {
+      if (panel.parentNode) {
+        panel.parentNode.removeChild(panel);
+      }
+      editor.focus();
+    }
+
+    function fail(message) {
+      status.textContent = message;
+      status.hidden = false;
+      save.disabled = false;
+    }
+
+    function submit() {
+      if (!alt.value.trim()) {
+        fail("Write the alt text first, or choose Later.");
+        alt.focus();
+        return;
+      }
+      save.disabled = true;
+      var data = new FormData();
+      data.append("alt_text", alt.value.trim());
+      data.append("caption", caption.value.trim());
+      data.append("credit", credit.value.trim());
+      window
+        .fetch(image.describe_url, {
+          method: "POST",
+          body: data,
+          credentials: "same-origin",
+          headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "XMLHttpRequest" },
+        })
+        .then(function (response) {
+          return response.json().then(function (payload) {
+            return { ok: response.ok, payload: payload };
+          });
+        })
+        .then(function (result) {
+          if (!result.ok) {
+            fail(messageFrom([result.payload]));
+            return;
+          }
+          writeAltText(editor, image.url, alt.value.trim());
+          close();
+        })
+        .catch(function () {
+          fail("The description could not be saved. Check your connection and try again.");
+        });
+    }
+
+    save.addEventListener("click", submit);
+    later.addEventListener("click", close);
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target.tagName === "INPUT") {
+        event.preventDefault(); // not the article form's submit
+        submit();
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+
+    noticeArea(widget, editor).appendChild(panel);
+    alt.focus();
   }
 
   document.addEventListener("markdownx.fileUploadError", onUploadError, true);

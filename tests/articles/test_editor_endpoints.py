@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from articles.markdown import render_preview
+from articles.models import LibraryImage
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,15 +38,25 @@ def staff_client(client):
     return client
 
 
-def test_anonymous_upload_is_refused_and_nothing_is_stored(client, settings):
+def stored_nothing(settings) -> bool:
+    media = settings.MEDIA_ROOT
+    files = [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+    return files == [] and not LibraryImage.objects.exists()
+
+
+def test_anonymous_upload_is_refused_with_a_message_and_nothing_is_stored(client, settings):
     response = upload(client, "a.png", image_bytes("PNG"), "image/png")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    assert not (settings.MEDIA_ROOT / "uploads").exists()
+    assert response.status_code == 403
+    assert "sign in again" in json.loads(response.content)["error"]
+    assert stored_nothing(settings)
 
 
-def test_non_staff_upload_is_refused(client):
+def test_non_staff_upload_is_refused_with_a_message_and_nothing_is_stored(client, settings):
     client.force_login(UserFactory())
-    assert upload(client, "a.png", image_bytes("PNG"), "image/png").status_code == 302
+    response = upload(client, "a.png", image_bytes("PNG"), "image/png")
+    assert response.status_code == 403
+    assert json.loads(response.content)["error"] == "Only staff may upload images."
+    assert stored_nothing(settings)
 
 
 def test_html_posing_as_a_gif_is_refused_with_a_clear_message(staff_client, settings):
@@ -54,33 +65,47 @@ def test_html_posing_as_a_gif_is_refused_with_a_clear_message(staff_client, sett
     )
     assert response.status_code == 400
     assert "not an image this site accepts" in json.loads(response.content)["error"]
-    assert not (settings.MEDIA_ROOT / "uploads").exists()
+    assert stored_nothing(settings)
+
+
+def sixty_megapixel_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("1", (10_000, 6_000)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "content_type", "message"),
+    ("name", "data", "content_type", "status", "message"),
     [
         ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>',
-         "image/svg+xml", "not an image this site accepts"),
-        ("report.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "application/pdf", "not an image"),
-        ("broken.jpg", image_bytes("JPEG")[:200], "image/jpeg", "damaged"),
-        ("empty.png", b"", "image/png", "empty"),
-        ("scan.bmp", image_bytes("BMP"), "image/bmp", "BMP file"),
+         "image/svg+xml", 400, "not an image this site accepts"),
+        ("report.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "application/pdf", 400, "not an image"),
+        ("broken.jpg", image_bytes("JPEG", (400, 300))[:600], "image/jpeg", 400, "damaged"),
+        ("empty.png", b"", "image/png", 400, "empty"),
+        ("scan.bmp", image_bytes("BMP"), "image/bmp", 400, "BMP file"),
+        ("map.png", sixty_megapixel_png(), "image/png", 400,
+         "10000×6000 pixels; images may have at most 40 megapixels"),
+        ("huge.jpg", image_bytes("JPEG") + b"\0" * (12 * 1024 * 1024), "image/jpeg", 413,
+         "12.0 MB; images may be at most 10 MB"),
     ],
 )  # fmt: skip
-def test_other_bad_files_are_refused_with_a_4xx(staff_client, name, data, content_type, message):
+def test_refused_files_get_a_4xx_with_a_message_and_nothing_is_stored(
+    staff_client, settings, name, data, content_type, status, message
+):
     response = upload(staff_client, name, data, content_type)
-    assert response.status_code == 400
+    assert response.status_code == status
     assert message in json.loads(response.content)["error"]
+    assert stored_nothing(settings)
 
 
-def test_too_large_and_too_many_pixels_are_refused(staff_client, settings):
+def test_the_limits_come_from_the_settings(staff_client, settings):
     settings.IMAGE_UPLOAD_MAX_PIXELS = 1000
     response = upload(staff_client, "big.png", image_bytes("PNG", (50, 50)), "image/png")
     assert response.status_code == 400 and "megapixels" in json.loads(response.content)["error"]
     settings.IMAGE_UPLOAD_MAX_BYTES = 10
     response = upload(staff_client, "big.png", image_bytes("PNG", (20, 20)), "image/png")
-    assert response.status_code == 400 and "MB" in json.loads(response.content)["error"]
+    assert response.status_code == 413 and "MB" in json.loads(response.content)["error"]
+    assert stored_nothing(settings)
 
 
 def test_no_file_is_a_clear_error(staff_client):
@@ -89,15 +114,16 @@ def test_no_file_is_a_clear_error(staff_client):
     assert json.loads(response.content)["error"] == "Choose an image file to upload."
 
 
-def test_a_real_image_is_stored_under_its_verified_format(staff_client):
+def test_a_real_image_is_stored_under_a_generated_name_and_its_verified_format(staff_client):
     # A PNG whose client-given name and type claim JPEG is stored as .png.
     response = upload(staff_client, "../../evil name.jpg", image_bytes("PNG"), "image/jpeg")
     assert response.status_code == 200
     code = json.loads(response.content)["image_code"]
-    assert code.startswith("![](/media/uploads/") and code.endswith(".png)")
+    assert code.startswith("![](/media/images/") and code.endswith(".png)")
     stored = code[len("![](/media/") : -1]
     assert default_storage.exists(stored)
     assert "evil" not in stored
+    assert LibraryImage.objects.get().file.name == stored
 
 
 def test_anonymous_preview_is_refused(client):

@@ -150,7 +150,7 @@ def test_every_sample_post_is_published_with_its_own_excerpt(sample_articles):
 def test_every_sample_post_has_an_uploaded_hero_image(sample_articles, settings):
     for article in sample_articles:
         assert article.hero_image
-        assert (settings.MEDIA_ROOT / article.hero_image.name).is_file()
+        assert (settings.MEDIA_ROOT / article.hero_image.file.name).is_file()
         assert article.hero_caption
 
 

@@ -27,6 +27,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+def csp_violations(page) -> list[str]:
+    """Collects what the Content Security Policy blocks on `page` from now on."""
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return blocked
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
@@ -51,5 +63,8 @@ def page(browser):
     # refused at once instead of hanging.
     page = context.new_page()
     page.set_default_timeout(10_000)
+    blocked = csp_violations(page)
     yield page
     context.close()
+    # Every page a test visits, public or admin, works under the site's strict CSP.
+    assert blocked == [], "the Content Security Policy blocked something:\n" + "\n".join(blocked)

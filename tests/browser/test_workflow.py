@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from articles.models import Article
+from tests.browser.conftest import csp_violations
 from tests.factories import EditorFactory, FellowFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,10 +30,11 @@ def shoot(page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"workflow-{name}.png"), full_page=False)
 
 
-def log_in(browser, live_server, user):
+def log_in(browser, live_server, user, watches: list[list[str]]):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    watches.append(csp_violations(page))
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
@@ -51,7 +53,8 @@ def test_fellow_writes_editor_reviews_fellow_revises_editor_publishes(live_serve
     editor = EditorFactory(username="editor1", first_name="Ravi", last_name="Mehta")
 
     # The fellow writes an article; the live preview shows the captioned figure.
-    writer = log_in(browser, live_server, fellow)
+    watches: list[list[str]] = []
+    writer = log_in(browser, live_server, fellow, watches)
     writer.goto(live_server.url + "/admin/articles/article/add/")
     writer.fill("#id_title", "Shipping Lanes in a Warming Arctic")
     writer.fill("#id_subtitle", "What melting sea ice means for trade and security")
@@ -68,7 +71,7 @@ def test_fellow_writes_editor_reviews_fellow_revises_editor_publishes(live_serve
     shoot(writer, "2-fellow-submits")
 
     # The editor finds it in the review queue and asks for changes.
-    reviewer = log_in(browser, live_server, editor)
+    reviewer = log_in(browser, live_server, editor, watches)
     reviewer.goto(live_server.url + "/admin/articles/article/review-queue/")
     click_and_wait(reviewer, "text=Shipping Lanes in a Warming Arctic")
     reviewer.fill("#id_changes_comment", "Please add the 2025 season to the chart caption.")
@@ -96,6 +99,7 @@ def test_fellow_writes_editor_reviews_fellow_revises_editor_publishes(live_serve
     reader.goto(live_server.url + "/")
     assert "Shipping Lanes in a Warming Arctic" in reader.inner_text("main")
     shoot(reader, "6-reader-sees-it")
+    assert [blocked for watch in watches for blocked in watch] == []  # all under the CSP
     assert [event.action for event in Article.objects.get(pk=article.pk).events.all()] == [
         "submitted",
         "changes_requested",

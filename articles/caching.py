@@ -1,0 +1,297 @@
+"""Page caching for anonymous readers: a public page is rendered once, then served from
+Django's cache until something it shows changes.
+
+How the cache stays fresh, with no cron job and no per-page bookkeeping:
+
+- Pages are stored under a key holding the site's *content generation*, a random token.
+  Any change to what public pages show (an article, its credits or topics, an author, a
+  topic) replaces the token, at once and again when the transaction commits, so no
+  page stored before the change is ever read again (they expire on their own). A new
+  random token, rather than a counter, means two writers racing, or a token evicted and
+  created again, can never bring an old generation back.
+- Time changes what is public too: an article scheduled for 9:00 appears at 9:00. The
+  earliest future publication time is kept beside the token (tagged with the token it
+  was computed for); the first request at or after that instant replaces the token.
+- Only GET requests without a session cookie are served from, or stored in, the cache,
+  and only 200 responses of views wrapped in `public_page`. Staff have a session, so
+  they always get a freshly rendered page, marked private so that no shared cache keeps
+  it; the admin and preview links are never wrapped, and drafts are 404s to readers.
+- Every stored page carries an ETag (a hash of its content) and a Last-Modified time;
+  a request that already holds the page gets a 304.
+
+The token lives in the `page_state` cache, shared by every process: Redis when
+REDIS_URL is set, else a small file cache on this machine (local memory would be per
+process, and one gunicorn worker would never hear of another's edit). Pages live in the
+`default` cache: Redis, or each process's local memory.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import secrets
+from functools import wraps
+
+from asgiref.local import Local
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.http import http_date, parse_http_date_safe
+
+logger = logging.getLogger(__name__)
+
+PAGES = "default"
+GENERATION_KEY = "pages:generation"
+NEXT_PUBLICATION_KEY = "pages:next-publication"
+_STATE_TIMEOUT = None  # the token lasts until replaced
+
+
+# --- the content generation ------------------------------------------------------------
+
+
+def content_changed() -> None:
+    """Public pages may show something new: stop serving the cached copies now, and
+    again when the current transaction commits (a page rendered in between, from the
+    data before the commit, is then never served)."""
+    if transaction.get_connection().in_atomic_block:
+        _new_generation()
+        _pending.changed = True
+        transaction.on_commit(_flush)
+    else:
+        _new_generation()
+
+
+def current_generation() -> str:
+    """The token pages are stored under now; replaced first if a scheduled article's
+    publication time has come."""
+    state_cache = _state_cache()
+    state = state_cache.get_many([GENERATION_KEY, NEXT_PUBLICATION_KEY])
+    generation = state.get(GENERATION_KEY)
+    if generation is None:
+        # Evicted or never set: a token no earlier page can have been stored under.
+        state_cache.add(GENERATION_KEY, _token(), _STATE_TIMEOUT)
+        generation = state_cache.get(GENERATION_KEY) or _new_generation()
+    tagged = state.get(NEXT_PUBLICATION_KEY)
+    if tagged is None or tagged[0] != generation:
+        next_at = _store_next_publication(generation)
+    else:
+        next_at = tagged[1]
+    # The same clock as ArticleQuerySet.published().
+    if next_at is not None and timezone.now().timestamp() >= next_at:
+        generation = _new_generation()
+    return generation
+
+
+_pending = Local()
+
+
+def _flush() -> None:
+    if getattr(_pending, "changed", False):
+        _pending.changed = False
+        try:
+            _new_generation()
+        except Exception:  # the change is committed; it must not look failed
+            logger.exception("Could not invalidate the page cache after a commit")
+
+
+def _new_generation() -> str:
+    generation = _token()
+    _state_cache().set(GENERATION_KEY, generation, _STATE_TIMEOUT)
+    _store_next_publication(generation)
+    return generation
+
+
+def _store_next_publication(generation: str) -> float | None:
+    """Record when the next scheduled article goes public, for this generation.
+
+    Read after the token was set: a reader that sees the token sees a time computed
+    from data at least as new as the change that set it.
+    """
+    from articles.models import Article
+
+    next_at = Article.objects.next_publication_time()
+    timestamp = next_at.timestamp() if next_at is not None else None
+    _state_cache().set(NEXT_PUBLICATION_KEY, (generation, timestamp), _STATE_TIMEOUT)
+    return timestamp
+
+
+def _token() -> str:
+    return secrets.token_hex(8)
+
+
+def _state_cache():
+    return caches["page_state" if "page_state" in settings.CACHES else PAGES]
+
+
+# --- keeping in step -------------------------------------------------------------------
+
+
+def _saved_or_deleted(sender, **kwargs):
+    content_changed()
+
+
+def _tags_changed(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        content_changed()
+
+
+def connect_signals() -> None:
+    """Invalidate public pages whenever articles, credits, authors or topics change.
+
+    Connected after the search index's receivers, so that on commit the index is
+    brought up to date before search pages stop being served from the cache.
+    """
+    from taggit.models import Tag, TaggedItem
+
+    from articles.models import Article, ArticleAuthor
+    from authors.models import AuthorProfile
+
+    for model in (Article, ArticleAuthor, AuthorProfile, Tag, TaggedItem):
+        name = model._meta.label_lower
+        post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=f"pages.{name}.saved")
+        post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=f"pages.{name}.deleted")
+    m2m_changed.connect(
+        _tags_changed, sender=Article.tags.through, dispatch_uid="pages.article.tags"
+    )
+
+
+# --- serving ---------------------------------------------------------------------------
+
+
+def public_page(view):
+    """Mark a view's pages as the same for every reader: anonymous readers get them
+    from the cache, with headers that let a CDN keep them briefly; signed-in users get
+    a fresh page that no shared cache may keep."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        elif response.status_code == 200 and not _is_private(response):
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=settings.PAGE_BROWSER_SECONDS,
+                s_maxage=settings.PAGE_CDN_SECONDS,
+            )
+            response.is_public_page = True
+        return response
+
+    return wrapped
+
+
+class PageCacheMiddleware:
+    """Answers anonymous GET requests for public pages from the cache; stores the
+    public pages it renders. Placed right after WhiteNoise, so a cached page costs no
+    session, user or database work at all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return self.get_response(request)
+        key = None
+        if settings.PAGE_CACHE_SECONDS > 0:
+            try:
+                key = page_key(request, current_generation())
+                entry = caches[PAGES].get(key)
+            except Exception:  # a cache outage costs speed, never the page
+                logger.exception("The page cache is unavailable")
+                key = entry = None
+            if entry is not None:
+                return _cached_response(request, entry)
+        response = self.get_response(request)
+        if not getattr(response, "is_public_page", False) or not _storable(request, response):
+            return response
+        response.setdefault("ETag", _etag(response.content))
+        response.setdefault("Last-Modified", http_date())
+        if key is not None:
+            try:
+                caches[PAGES].set(key, _entry(response), settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.exception("Could not store a page in the cache")
+            response["X-Page-Cache"] = "miss"
+        return _conditional(request, response)
+
+
+def page_key(request: HttpRequest, generation: str) -> str:
+    """Where a page is stored: its full address (pages print absolute links), this
+    release of the code and templates, and the content generation."""
+    address = hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False)
+    return f"page:{release()}:{generation}:{address.hexdigest()}"
+
+
+@functools.cache
+def release() -> str:
+    """A fingerprint of this build (RELEASE_ID if set, the templates and the static
+    files' manifest), so that pages rendered by an older release are not served by a
+    newer one while both run during a deployment."""
+    digest = hashlib.sha256(os.environ.get("RELEASE_ID", "").encode())
+    folders = [folder for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
+    paths = [path for folder in folders for path in sorted(_files(folder))]
+    paths.append(os.path.join(settings.STATIC_ROOT, "staticfiles.json"))
+    for path in paths:
+        try:
+            with open(path, "rb") as file:
+                digest.update(file.read())
+        except OSError:
+            continue
+    return digest.hexdigest()[:12]
+
+
+def _files(folder) -> list[str]:
+    return [os.path.join(root, name) for root, _dirs, names in os.walk(folder) for name in names]
+
+
+def _is_private(response: HttpResponse) -> bool:
+    control = response.get("Cache-Control", "")
+    return "private" in control or "no-store" in control
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    user = getattr(request, "user", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not _is_private(response)
+        and not (user is not None and user.is_authenticated)
+    )
+
+
+def _etag(content: bytes) -> str:
+    return f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
+
+
+def _entry(response: HttpResponse) -> tuple[bytes, list[tuple[str, str]]]:
+    return response.content, list(response.items())
+
+
+def _cached_response(request: HttpRequest, entry) -> HttpResponse:
+    content, headers = entry
+    response = HttpResponse(content, headers=dict(headers))
+    response["X-Page-Cache"] = "hit"
+    return _conditional(request, response)
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    return get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )

@@ -1,0 +1,33 @@
+"""gunicorn settings: `make serve-prod`, or `gunicorn -c gunicorn.conf.py think_tank.wsgi`.
+
+Workers: WEB_CONCURRENCY, by default one per CPU core plus one. Pages are rendered by
+Python (CPU-bound) and a cached page costs a fraction of a millisecond, so more workers
+than cores add memory and context switches, not throughput; the extra one covers a
+worker waiting on the database. Sync workers expect a proxy or load balancer in front
+that buffers slow clients (nginx, a cloud load balancer, a CDN), as every deployment
+described in the README has. See docs/performance.md for measurements.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+worker_class = "sync"
+# A request taking longer than this is stuck: the worker is replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+# Workers are replaced now and then, so memory (each holds its own page cache without
+# Redis) stays bounded; the jitter keeps them from restarting together.
+max_requests = 20000
+max_requests_jitter = 2000
+# The application is loaded once, then forked: less memory, faster restarts.
+preload_app = True
+accesslog = (
+    "-"
+    if os.environ.get("GUNICORN_ACCESS_LOG", "true").lower() in {"1", "true", "yes", "on"}
+    else None
+)
+errorlog = "-"
+# The proxy in front sets X-Forwarded-Proto; trust it only from these addresses.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

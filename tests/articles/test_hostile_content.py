@@ -1,0 +1,153 @@
+"""Hostile content: whatever a fellow pastes or an old post holds, the renderer and the
+front-matter parser never crash, never slow down more than linearly, and never emit a
+script, an event handler or a dangerous URL."""
+
+import time
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from articles.importers.site import JekyllFormatError, parse_post
+from articles.markdown import render_article
+
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+FRAGMENTS = [
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
+    "[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "[x](java\tscript:alert(1))",
+    "![x](data:image/svg+xml;base64,PHN2Zz4=)", '<a href="data:text/html,hi">x</a>',
+    '<div style="x:expression(alert(1))">', "<iframe src=//evil>", "<object data=x>",
+    '"><script>', "'onmouseover='alert(1)", "<<script>script>", "<scr<script>ipt>",
+    "___`", "`___", "_`", "`_", "_▲ __", "__", "<excerpt/>", "<!--more-->", "---",
+    "* ", "1. ", "   ", "> ", "#### ", "![a](b)\n", "[^1]", "[^1]: x", "|a|\n|-|\n",
+    "<a href='&#106;avascript:alert(1)'>x</a>", "<a href=\"jav&#x09;ascript:x\">y</a>",
+    "<math><mi xlink:href=\"javascript:alert(1)\">", "<form action=javascript:x>",
+    "<base href=//evil/>", "<meta http-equiv=refresh content=0;url=//evil>",
+    "\x00", "\u202e", "*" * 50, "_" * 50, "[" * 50, "<" * 50, "`" * 50,
+]  # fmt: skip
+
+markdownish = st.lists(
+    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=30)), max_size=40
+).map(lambda parts: "\n".join(parts) if len(parts) % 2 else "".join(parts))
+
+
+class Audit(HTMLParser):
+    """Everything in an HTML fragment that could run code."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"script", "iframe", "object", "embed", "style", "svg", "math", "form", "base"}:
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on") or name == "style":
+                self.problems.append(f"{tag}[{name}]")
+            cleaned = "".join((value or "").split()).lower()
+            if name in {"href", "src", "action", "xlink:href"} and cleaned.startswith(
+                DANGEROUS_SCHEMES
+            ):
+                self.problems.append(f"{tag}[{name}={value}]")
+
+
+def assert_safe(source: str) -> None:
+    rendered = render_article(source, author_url=lambda name: "/authors/x/")
+    for html in (rendered.body_html, rendered.excerpt_html, rendered.bio_html):
+        assert Audit(html).problems == [], html
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdownish)
+def test_the_renderer_never_raises_and_never_emits_anything_that_runs(source):
+    assert_safe(source)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_the_renderer_survives_any_unicode(source):
+    assert_safe(source)
+
+
+@pytest.mark.parametrize("fragment", FRAGMENTS)
+def test_each_known_attack_is_neutralised_in_every_house_construct(fragment):
+    for wrapper in ("{}", "___`{}`___", "_`{}`_", "![a](b)\n_▲ __T__ {}._", "- {}\n  - {}",
+                    "x\n\n---\n\n__Eve__ {}"):  # fmt: skip
+        assert_safe(wrapper.replace("{}", fragment))
+
+
+def best_time(function, repeat: int = 3) -> float:
+    timings = []
+    for _ in range(repeat):
+        start = time.process_time()
+        function()
+        timings.append(time.process_time() - start)
+    return min(timings)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "*a " * 1, "_" , "[", "<", "`", "> ", "- ", "1. ", "![x](y)\n", "___`q`___\n\n",
+        "**_", "[a](", "<excerpt/>", "\n---\n", "&#", "|a|", "[^x]",
+    ],
+)  # fmt: skip
+def test_rendering_time_grows_linearly_with_pathological_input(unit):
+    """Growth, not speed: 8× the input may cost about 8× the time, never 64×."""
+    small, large = unit * 2_000, unit * 16_000
+    ratio = best_time(lambda: render_article(large)) / max(
+        best_time(lambda: render_article(small)), 1e-4
+    )
+    assert ratio < 24, f"{unit!r}: 8× the input took {ratio:.1f}× the time"
+
+
+# --- the importer's front-matter parser -----------------------------------------------
+
+front_matter_values = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "[unclosed", "{a: [b", '"open', "!!python/object:os.system ['ls']",
+            "!!binary aGk=", "*undefined_alias", "&a [*a]", "2024-13-45 25:61:00 +9999",
+            "null", "~", "- a\n- b", "{}", "[]", "|\n  block", ">\n  folded",
+            "<script>alert(1)</script>", "javascript:alert(1)", "\x00", "\t",
+        ]
+    ),
+)  # fmt: skip
+front_matter_keys = st.sampled_from(
+    ["title", "author", "date", "image", "tags", "categories", "description", "slug",
+     "published", "permalink", "excerpt_separator", "layout", "x", "title "]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.dictionaries(front_matter_keys, front_matter_values, max_size=8), st.text(max_size=200))
+def test_the_front_matter_parser_only_ever_raises_a_clear_format_error(tmp_path, meta, body):
+    lines = [f"{key}: {value}" for key, value in meta.items()]
+    path = tmp_path / "2024-01-02-post.md"
+    path.write_text("---\n" + "\n".join(lines) + "\n---\n" + body, encoding="utf-8")
+    try:
+        post = parse_post(path)
+    except JekyllFormatError as error:
+        assert str(error)
+    else:
+        assert post.title
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path):
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        bomb.append(f"{level}: &{level} [*{previous}, *{previous}, *{previous}, *{previous}]")
+    path = tmp_path / "2024-01-02-bomb.md"
+    front = "\n".join([*bomb, "title: *i", "author: *i"])
+    path.write_text("---\n" + front + "\n---\nBody.\n", encoding="utf-8")
+    with pytest.raises(JekyllFormatError):
+        parse_post(path)

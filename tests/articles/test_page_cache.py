@@ -1,0 +1,408 @@
+"""Page caching and HTTP caching: readers get pages from the cache until something a page
+shows changes, never a stale one after that; staff always get fresh pages; drafts,
+previews and the admin never enter the cache; ETag, Last-Modified and 304s; headers
+that let a CDN keep public pages.
+
+CI runs this file a second time against Redis (REDIS_URL), the production cache.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import services
+from articles.models import Article
+from articles.previews import preview_url
+from articles.search import search_rebuild
+from tests.factories import (
+    ArticleFactory,
+    AuthorProfileFactory,
+    DraftFactory,
+    EditorFactory,
+    FellowFactory,
+)
+
+# Services commit as they do in production, so invalidation runs at commit time too.
+pytestmark = pytest.mark.django_db(transaction=True)
+S = Article.Status
+
+
+@pytest.fixture(autouse=True)
+def _empty_search_index():
+    search_rebuild()  # the flush between committing tests leaves the index alone
+
+
+@pytest.fixture
+def editor():
+    return EditorFactory(username="ed", email="ed@example.org")
+
+
+@pytest.fixture
+def fellow():
+    return FellowFactory(username="fa", email="fa@example.org")
+
+
+def html(client, url: str, **headers) -> str:
+    response = client.get(url, **headers)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def text(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", "", page).split())
+
+
+def shows(client, url: str, article: Article) -> bool:
+    """Whether the page at `url` shows `article` (the sitemap by its address, the others
+    by its title)."""
+    page = html(client, url)
+    if url == reverse("sitemap"):
+        return article.get_absolute_url() in page
+    return article.title in page
+
+
+def in_review(fellow, **fields) -> Article:
+    """An article by `fellow`, ready to be approved."""
+    article = DraftFactory(
+        authors=[fellow.author_profile], tags=["Energy"], subtitle="A subtitle", **fields
+    )
+    services.article_submit(article=article, by=fellow)
+    return Article.objects.get(pk=article.pk)
+
+
+def public_urls(article: Article) -> list[str]:
+    author = article.credited_authors[0]
+    return [
+        "/",
+        article.get_absolute_url(),
+        author.get_absolute_url(),
+        reverse("articles:tag", kwargs={"slug": "energy"}),
+        reverse("articles:archive"),
+        reverse("articles:feed"),
+        reverse("authors:feed_atom", kwargs={"slug": author.slug}),
+        reverse("articles:tag_feed", kwargs={"slug": "energy"}),
+        reverse("sitemap"),
+    ]
+
+
+# --- served from the cache --------------------------------------------------------------
+
+
+def test_a_public_page_is_rendered_once_then_served_from_the_cache(
+    client, django_assert_num_queries
+):
+    article = ArticleFactory(title="Cached piece", authors=[AuthorProfileFactory()])
+    first = html(client, article.get_absolute_url())
+    with django_assert_num_queries(0):
+        assert html(client, article.get_absolute_url()) == first
+
+
+def test_a_page_from_the_cache_keeps_its_security_headers(client):
+    article = ArticleFactory()
+    rendered = client.get(article.get_absolute_url())
+    cached = client.get(article.get_absolute_url())
+    assert cached["X-Page-Cache"] == "hit"
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert cached[header] == rendered[header], header
+
+
+def test_every_address_has_its_own_page(client, settings):
+    settings.ARTICLES_PER_PAGE = 1
+    ArticleFactory(title="Newer piece", published_at=timezone.now() - timedelta(days=1))
+    ArticleFactory(title="Older piece", published_at=timezone.now() - timedelta(days=30))
+    assert "Newer piece" in html(client, "/")
+    assert "Older piece" in html(client, "/?page=2")
+    assert "Newer piece" in html(client, "/")
+    assert "Newer piece" in html(client, "/", HTTP_HOST="localhost")
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_every_public_page_costs_fixed_queries_then_none_from_the_cache(
+    client, django_assert_num_queries, size
+):
+    """With 1 and with 50 articles, authors and topics. The home, article, author, topic
+    and author-list pages' uncached counts are asserted in test_views.py."""
+    authors = AuthorProfileFactory.create_batch(size)
+    for index in range(size):
+        ArticleFactory(
+            authors=list(dict.fromkeys([authors[index], authors[(index + 1) % size]])),
+            tags=[f"topic {index}", "shared"],
+            body="_Lede._\n\n<excerpt/>\n\nOn lithium supply.\n",
+            published_at=timezone.now() - timedelta(days=index % 40),
+        )
+    article = Article.objects.published().first()
+    author = authors[0]
+    month = timezone.localtime(article.published_at)
+    uncached = {
+        reverse("articles:archive"): 4,  # months, count, page, authors
+        f"/archive/{month:%Y}/": 4,
+        f"/archive/{month:%Y}/{month:%m}/": 4,
+        f"{reverse('articles:search')}?q=lithium": 3,  # count, page, authors
+        reverse("articles:feed"): 3,  # articles, authors, topics
+        reverse("articles:feed_atom"): 3,
+        reverse("authors:feed", kwargs={"slug": author.slug}): 4,  # + the author
+        reverse("authors:feed_atom", kwargs={"slug": author.slug}): 4,
+        reverse("articles:tag_feed", kwargs={"slug": "shared"}): 4,  # + the topic
+        reverse("articles:tag_feed_atom", kwargs={"slug": "shared"}): 4,
+        reverse("sitemap"): 3,  # articles, authors, topics
+        reverse("robots"): 0,
+    }
+    for url, queries in uncached.items():
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200, url
+    rendered = [
+        "/",
+        "/?page=2" if size > 10 else "/",
+        article.get_absolute_url(),
+        author.get_absolute_url(),
+        reverse("authors:list"),
+        reverse("articles:tag", kwargs={"slug": "shared"}),
+    ]
+    for url in rendered:
+        client.get(url)
+    for url in [*uncached, *rendered]:
+        with django_assert_num_queries(0):
+            assert client.get(url).status_code == 200, url
+
+
+# --- invalidated by every change a page shows --------------------------------------------
+
+
+def test_publishing_shows_the_article_everywhere_at_once(client, editor, fellow):
+    article = in_review(fellow, title="Fresh findings")
+    urls = public_urls(ArticleFactory(authors=[fellow.author_profile], tags=["Energy"]))
+    for url in urls:
+        assert not shows(client, url, article)
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+    services.article_approve(article=article, by=editor)
+
+    for url in urls:
+        assert shows(client, url, article), url
+    assert shows(client, article.get_absolute_url(), article)
+
+
+def test_an_edit_is_on_every_page_at_once(client, editor, fellow):
+    article = in_review(fellow, title="First headline")
+    services.article_approve(article=article, by=editor)
+    urls = [url for url in public_urls(article) if url != reverse("sitemap")]
+    for url in urls:
+        assert "First headline" in html(client, url)
+
+    article = Article.objects.get(pk=article.pk)
+    article.title = "Corrected headline"
+    services.article_save(article=article, by=editor, expected_version=article.version)
+
+    for url in urls:
+        page = html(client, url)
+        assert "Corrected headline" in page and "First headline" not in page, url
+
+
+def test_an_edit_reaches_search_results(client, editor, fellow):
+    article = in_review(fellow, title="Notes on lithium")
+    services.article_approve(article=article, by=editor)
+    search = reverse("articles:search")
+    assert "Notes on lithium" in text(html(client, f"{search}?q=lithium"))
+    article = Article.objects.get(pk=article.pk)
+    article.title = "Notes on cobalt"
+    services.article_save(article=article, by=editor)
+    assert "Notes on" not in text(html(client, f"{search}?q=lithium"))
+    assert "Notes on cobalt" in text(html(client, f"{search}?q=cobalt"))
+
+
+def test_withdrawing_takes_the_article_off_every_page_at_once(client, editor, fellow):
+    article = in_review(fellow, title="Soon withdrawn")
+    services.article_approve(article=article, by=editor)
+    urls = public_urls(ArticleFactory(authors=[fellow.author_profile], tags=["Energy"]))
+    for url in urls:
+        assert shows(client, url, article)
+
+    services.article_withdraw(article=article, by=editor, reason="Legal review")
+
+    for url in urls:
+        assert not shows(client, url, article), url
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_a_scheduled_article_appears_when_its_time_comes_with_no_write(
+    client, editor, fellow, monkeypatch
+):
+    at = timezone.now() + timedelta(hours=2)
+    article = in_review(fellow, title="Embargoed report")
+    services.article_approve(article=article, by=editor, publish_at=at)
+    urls = public_urls(ArticleFactory(authors=[fellow.author_profile], tags=["Energy"]))
+    for url in urls:
+        assert not shows(client, url, article)
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+    monkeypatch.setattr(timezone, "now", lambda: at + timedelta(seconds=1))
+
+    for url in urls:
+        assert shows(client, url, article), url
+    assert "Embargoed report" in html(client, article.get_absolute_url())
+
+
+def test_an_authors_bio_edit_shows_on_their_page_and_articles(client):
+    author = AuthorProfileFactory(name="Ada Quill", bio="__Ada Quill__ studies ports.")
+    article = ArticleFactory(authors=[author])
+    for url in (author.get_absolute_url(), article.get_absolute_url()):
+        assert "studies ports" in html(client, url)
+
+    author.bio = "__Ada Quill__ studies shipping lanes."
+    author.save()  # as the admin does
+
+    for url in (author.get_absolute_url(), article.get_absolute_url()):
+        page = html(client, url)
+        assert "studies shipping lanes" in page and "studies ports" not in page
+
+
+def test_a_renamed_topic_is_renamed_on_its_pages(client):
+    article = ArticleFactory(tags=["Energy"])
+    assert "Energy" in html(client, article.get_absolute_url())
+    tag = article.tags.get()
+    tag.name = "Energy security"
+    tag.save()
+    assert "Energy security" in html(client, article.get_absolute_url())
+
+
+def test_credits_changed_in_the_admin_show_at_once(client):
+    ada, ben = AuthorProfileFactory(name="Ada Quill"), AuthorProfileFactory(name="Ben Stroud")
+    article = ArticleFactory()
+    assert "Ada Quill" not in html(client, article.get_absolute_url())
+    services.article_set_authors(article=article, authors=[ada])
+    assert "Ada Quill" in html(client, article.get_absolute_url())
+    services.article_set_authors(article=article, authors=[ben, ada])
+    page = html(client, article.get_absolute_url())
+    assert page.index("Ben Stroud") < page.index("Ada Quill")
+
+
+# --- staff, drafts, previews and the admin ----------------------------------------------
+
+
+def test_staff_always_get_a_fresh_private_page(client, editor):
+    article = ArticleFactory(title="Shared piece")
+    html(client, article.get_absolute_url())  # now in the public cache
+    client.force_login(editor)
+    for _ in range(2):
+        response = client.get(article.get_absolute_url())
+        assert "X-Page-Cache" not in response
+        assert "private" in response["Cache-Control"]
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_what_staff_see_never_reaches_readers(client, editor):
+    scheduled = ArticleFactory(
+        title="Not yet public", published_at=timezone.now() + timedelta(days=1)
+    )
+    client.force_login(editor)
+    assert "not public" in html(client, scheduled.get_absolute_url())
+    assert "Not yet public" not in html(client, "/")
+    client.logout()
+    assert client.get(scheduled.get_absolute_url()).status_code == 404
+
+
+def test_drafts_never_enter_the_public_cache(client):
+    draft = DraftFactory(title="Secret draft")
+    for _ in range(2):
+        assert client.get(draft.get_absolute_url()).status_code == 404
+    assert "Secret draft" not in html(client, "/")
+
+
+def test_preview_links_are_private_and_never_cached(client, editor, fellow):
+    article = in_review(fellow, title="Under embargo")
+    link = services.preview_link_create(article=article, by=editor)
+    for _ in range(2):
+        response = client.get(preview_url(link))
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store"
+        assert "X-Page-Cache" not in response
+    services.preview_link_revoke(link=link, by=editor)
+    assert client.get(preview_url(link)).status_code == 404
+
+
+def test_admin_pages_are_never_cached(client, editor):
+    login = reverse("admin:login")
+    for _ in range(2):
+        response = client.get(login)
+        assert "X-Page-Cache" not in response
+        assert "no-store" in response["Cache-Control"]
+    client.force_login(editor)
+    response = client.get(reverse("admin:articles_article_changelist"))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+# --- HTTP: validators, 304s and Cache-Control --------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["article", "feed", "atom feed", "home"])
+def test_a_reader_holding_the_current_page_gets_a_304(client, name):
+    article = ArticleFactory(title="Conditional piece")
+    url = {
+        "article": article.get_absolute_url(),
+        "feed": reverse("articles:feed"),
+        "atom feed": reverse("articles:feed_atom"),
+        "home": "/",
+    }[name]
+    for _ in range(2):  # rendered, then from the cache
+        response = client.get(url)
+        assert response.status_code == 200
+        etag, modified = response["ETag"], response["Last-Modified"]
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304
+        assert again.content == b""
+        assert again["ETag"] == etag
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+
+
+def test_after_an_edit_the_old_etag_gets_the_new_page(client, editor, fellow):
+    article = in_review(fellow, title="Before the edit")
+    services.article_approve(article=article, by=editor)
+    etag = client.get(article.get_absolute_url())["ETag"]
+    article = Article.objects.get(pk=article.pk)
+    article.title = "After the edit"
+    services.article_save(article=article, by=editor)
+    response = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "After the edit" in response.content.decode()
+    assert response["ETag"] != etag
+
+
+def test_public_pages_may_be_kept_by_a_cdn_briefly(client, settings):
+    settings.PAGE_CDN_SECONDS = 60
+    article = ArticleFactory()
+    for url in public_urls_without_credits(article):
+        control = client.get(url)["Cache-Control"]
+        assert "public" in control and "s-maxage=60" in control, url
+        assert "max-age=0" in control, url  # browsers revalidate: a cheap 304
+
+
+def public_urls_without_credits(article: Article) -> list[str]:
+    return ["/", article.get_absolute_url(), reverse("articles:feed"), reverse("sitemap")]
+
+
+def test_without_page_caching_pages_are_still_validated(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory()
+    response = client.get(article.get_absolute_url())
+    assert "X-Page-Cache" not in response
+    assert (
+        client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"]).status_code
+        == 304
+    )
+
+
+def test_a_cache_outage_costs_speed_never_the_page(client, settings):
+    article = ArticleFactory(title="Still readable")
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    assert "Still readable" in html(client, article.get_absolute_url())
