@@ -17,10 +17,11 @@ worker_class = "sync"
 # A request taking longer than this is stuck: the worker is replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
-# Workers are replaced now and then, so memory (each holds its own page cache without
-# Redis) stays bounded; the jitter keeps them from restarting together.
-max_requests = 20000
-max_requests_jitter = 2000
+# Workers live as long as the server: without Redis each holds its own page cache, which
+# a replaced worker would have to fill again (its size is bounded by
+# PAGE_CACHE_MAX_ENTRIES). GUNICORN_MAX_REQUESTS recycles them if a library leaks.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 # The application is loaded once, then forked: less memory, faster restarts.
 preload_app = True
 accesslog = (

@@ -5,10 +5,10 @@ How the cache stays fresh, with no cron job and no per-page bookkeeping:
 
 - Pages are stored under a key holding the site's *content generation*, a random token.
   Any change to what public pages show (an article, its credits or topics, an author, a
-  topic) replaces the token, at once and again when the transaction commits, so no
-  page stored before the change is ever read again (they expire on their own). A new
-  random token, rather than a counter, means two writers racing, or a token evicted and
-  created again, can never bring an old generation back.
+  topic, a library image) replaces the token, at once and again when the transaction
+  commits, so no page stored before the change is ever read again (they expire on their
+  own). A new random token, rather than a counter (cache.incr), means two writers
+  racing, or a token evicted and created again, can never bring an old generation back.
 - Time changes what is public too: an article scheduled for 9:00 appears at 9:00. The
   earliest future publication time is kept beside the token (tagged with the token it
   was computed for); the first request at or after that instant replaces the token.
@@ -146,17 +146,18 @@ def _tags_changed(sender, action, **kwargs):
 
 
 def connect_signals() -> None:
-    """Invalidate public pages whenever articles, credits, authors or topics change.
+    """Invalidate public pages whenever articles, credits, authors, topics or library
+    images (their alt text and credits are printed with the article) change.
 
     Connected after the search index's receivers, so that on commit the index is
     brought up to date before search pages stop being served from the cache.
     """
     from taggit.models import Tag, TaggedItem
 
-    from articles.models import Article, ArticleAuthor
+    from articles.models import Article, ArticleAuthor, LibraryImage
     from authors.models import AuthorProfile
 
-    for model in (Article, ArticleAuthor, AuthorProfile, Tag, TaggedItem):
+    for model in (Article, ArticleAuthor, AuthorProfile, Tag, TaggedItem, LibraryImage):
         name = model._meta.label_lower
         post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=f"pages.{name}.saved")
         post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=f"pages.{name}.deleted")

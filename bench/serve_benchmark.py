@@ -6,9 +6,9 @@ on PostgreSQL, through gunicorn, driven by wrk.
 
 For each size it:
 
-1. creates the database `bench` (BENCH_DATABASE_URL; dropped first) and fills it with
-   made-up articles the size of the old site's posts, authors and topics
-   (bench/corpus.py); `--reuse` keeps a database that already holds that many;
+1. creates the database `bench_<size>` (BENCH_DATABASE_URL names `bench`; dropped
+   first) and fills it with made-up articles the size of the old site's posts, authors
+   and topics (bench/corpus.py); `--reuse` keeps one that already holds that many;
 2. prints EXPLAIN for every query of every public page and flags sequential scans;
 3. starts gunicorn on 127.0.0.1 with the project's gunicorn.conf.py and production
    settings, page cache off, and runs wrk on the home, article, topic, author, search
@@ -62,7 +62,7 @@ def say(line: str = "") -> None:
 
 def server_environment(args, work: Path) -> dict[str, str]:
     env = {
-        "DATABASE_URL": args.database_url,
+        "DATABASE_URL": f"{args.database_url}_{args.articles[0]}",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "bench-" + secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost",
@@ -92,6 +92,9 @@ def recreate_database(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
+        # The usual setting for a database on SSD (the default, 4, assumes spinning
+        # disks and makes the planner read small tables whole); see the README.
+        connection.execute(f'ALTER DATABASE "{name}" SET random_page_cost = 1.1')
 
 
 def article_count(url: str) -> int | None:
@@ -104,17 +107,28 @@ def article_count(url: str) -> int | None:
         return None
 
 
-def prepare(args, size: int) -> None:
-    from django.core.management import call_command
+def use_database(env: dict[str, str], url: str) -> None:
+    """This process and the servers it starts use the database at `url`."""
     from django.db import connections
 
     connections.close_all()
-    if args.reuse and article_count(args.database_url) == size:
+    connections["default"].settings_dict["NAME"] = url.rsplit("/", 1)[1]
+    env["DATABASE_URL"] = os.environ["DATABASE_URL"] = url
+
+
+def prepare(args, env: dict[str, str], size: int) -> None:
+    """The database of `size` articles (`<database>_<size>`), made unless --reuse finds it."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    url = f"{args.database_url}_{size}"
+    use_database(env, url)
+    if args.reuse and article_count(url) == size:
         say(f"reusing the database with {size:,} articles")
         call_command("migrate", verbosity=0)  # indexes added since it was made
         return
     say(f"creating the database with {size:,} articles")
-    recreate_database(args.database_url)
+    recreate_database(url)
     call_command("migrate", verbosity=0)
     from bench.corpus import generate
 
@@ -217,6 +231,7 @@ def explain(pages: Pages) -> list[str]:
         "sitemap": reverse("sitemap"),
     }
     client = Client(HTTP_HOST=HOST)
+    client.get("/robots.txt")  # the page cache's own state, read once per change
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r'")
         rows = dict(cursor.fetchall())
@@ -492,14 +507,16 @@ def table(size: int, uncached: dict[str, Run], cached: dict[str, Run], args) -> 
     return lines
 
 
-def write_docs(section: list[str]) -> None:
+def write_docs(section: list[str], heading: str) -> None:
+    """Replace the section under `heading` in docs/performance.md (added if missing);
+    the rest of the file is left as it is."""
     path = ROOT / "docs" / "performance.md"
     text = path.read_text()
-    block = "\n".join([DOCS_HEADING, "", *section]).rstrip() + "\n"
-    if DOCS_HEADING in text:
-        start = text.index(DOCS_HEADING)
-        following = re.search(r"^## ", text[start + len(DOCS_HEADING) :], re.MULTILINE)
-        end = start + len(DOCS_HEADING) + following.start() if following else len(text)
+    block = "\n".join([heading, "", *section]).rstrip() + "\n"
+    if f"\n{heading}\n" in text:
+        start = text.index(f"\n{heading}\n") + 1
+        following = re.search(r"^## ", text[start + len(heading) :], re.MULTILINE)
+        end = start + len(heading) + following.start() if following else len(text)
         text = text[:start] + block + ("\n" + text[end:] if following else "")
     else:
         text = text.rstrip() + "\n\n" + block
@@ -569,7 +586,7 @@ def main() -> None:
     ]
     for size in args.articles:
         say(f"\n== {size:,} articles")
-        prepare(args, size)
+        prepare(args, env, size)
         pages = pick_pages()
         pages.measured = args.pages or list(pages.urls)
         for name, note in pages.notes.items():
@@ -611,7 +628,7 @@ def main() -> None:
             ]
         section.append("")
     if args.write_docs:
-        write_docs(section)
+        write_docs(section, DOCS_HEADING + (", with Redis" if args.redis else ""))
     shutil.rmtree(work, ignore_errors=True)
 
 

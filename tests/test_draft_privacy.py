@@ -2,9 +2,14 @@
 through any channel. One test per channel; each also checks the channel does show a
 published article, so none of them passes by showing nothing."""
 
+import io
+import json
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from articles import services
 from articles.models import Article
@@ -141,3 +146,25 @@ def test_binned_articles_leave_every_channel(client, site):
         assert site["public"].title not in client.get(url).content.decode()
     assert client.get(site["public"].get_absolute_url()).status_code == 404
     assert Article.all_objects.filter(pk=site["public"].pk).exists()
+
+
+def test_image_renditions_of_a_draft(client, site):
+    # A chart uploaded for the embargoed draft: neither the image nor any rendition
+    # address appears on a public page, feed or sitemap.
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 800), (20, 90, 160)).save(buffer, format="PNG")
+    client.force_login(EditorFactory())
+    response = client.post(
+        "/admin/markdownx/upload/",
+        {"image": SimpleUploadedFile("chart.png", buffer.getvalue(), content_type="image/png")},
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+    client.logout()
+    url = json.loads(response.content)["image"]["url"]
+    draft = site["draft"]
+    draft.body += f"\n![Embargoed chart]({url})\n"
+    draft.save()
+    assert "_480w" in draft.body_html  # the draft itself does use the renditions
+    stem = url.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    for page in ("/", reverse("articles:feed"), "/sitemap.xml", reverse("articles:archive")):
+        assert stem not in client.get(page).content.decode(), page

@@ -40,7 +40,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='article',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['status', '-published_at', '-id'], include=('slug', 'updated_at'), name='article_published_idx'),
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['status', '-published_at', '-id'], name='article_published_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='article',
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['status', '-published_at', '-id'], include=('slug', 'updated_at'), name='article_sitemap_idx'),
         ),
         migrations.AddIndex(
             model_name='article',

@@ -8,6 +8,7 @@ None of them queries the database: they read what the views already loaded.
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
@@ -203,6 +204,9 @@ def _feeds(name: str, rss: str, atom: str, kwargs: dict) -> list[tuple[str, str,
 # --- article page --------------------------------------------------------------------
 
 
+_HEADING = re.compile(r"<h([2-6])\b.*?</h\1\s*>", re.DOTALL | re.IGNORECASE)
+
+
 class _Headings(HTMLParser):
     """Collects (level, id, text) of the headings in stored, sanitized article HTML."""
 
@@ -231,7 +235,10 @@ def table_of_contents(body_html: str) -> list[tuple[str, str]]:
     """(anchor, text) of the article's sections (its highest-level headings), when it
     has at least TOC_MIN_SECTIONS of them; otherwise an empty list."""
     parser = _Headings()
-    parser.feed(body_html or "")
+    # Only the headings are parsed: a regular expression skips the rest of a long
+    # article many times faster than the HTML parser would read it.
+    for heading in _HEADING.finditer(body_html or ""):
+        parser.feed(heading.group(0))
     if not parser.headings:
         return []
     top = min(level for level, _id, _text in parser.headings)
@@ -295,6 +302,19 @@ def cite_box(context, article):
 def highlight(text):
     """Search engine output with its highlight markers shown as <mark>."""
     return search.highlight(text)
+
+
+@register.simple_tag
+def page_numbers(page_obj) -> list[int | None]:
+    """The page numbers a pagination shows: the first, the last and two either side of
+    the current one, with None for each run left out. Worked out, not looped over, so
+    that a list of 10,000 pages costs no more than a list of 10."""
+    current, last = page_obj.number, page_obj.paginator.num_pages
+    candidates = {1, last, *range(max(1, current - 3), min(last, current + 3) + 1)}
+    return [
+        number if number in (1, last) or abs(number - current) <= 2 else None
+        for number in sorted(candidates)
+    ]
 
 
 @register.simple_tag(takes_context=True)

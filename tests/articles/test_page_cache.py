@@ -406,3 +406,20 @@ def test_a_cache_outage_costs_speed_never_the_page(client, settings):
         },
     }
     assert "Still readable" in html(client, article.get_absolute_url())
+
+
+# --- long lists ------------------------------------------------------------------------
+
+
+def test_a_long_list_links_the_first_last_and_nearby_pages_only(client, settings):
+    settings.ARTICLES_PER_PAGE = 1
+    for days in range(1, 31):
+        ArticleFactory(published_at=timezone.now() - timedelta(days=days))
+    page = html(client, reverse("articles:archive") + "?page=15")
+    nav = page[
+        page.index('class="pagination"') : page.index("</nav>", page.index('class="pagination"'))
+    ]
+    shown = [int(n) for n in re.findall(r'<span class="visually-hidden">Page </span>(\d+)', nav)]
+    assert shown == [1, 13, 14, 15, 16, 17, 30]
+    assert nav.count('class="pagination__gap"') == 2
+    assert "Page 15 of 30" in nav
