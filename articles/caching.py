@@ -22,7 +22,8 @@ How the cache stays fresh, with no cron job and no per-page bookkeeping:
 The token lives in the `page_state` cache, shared by every process: Redis when
 REDIS_URL is set, else a small file cache on this machine (local memory would be per
 process, and one gunicorn worker would never hear of another's edit). Pages live in the
-`default` cache: Redis, or each process's local memory.
+`default` cache: Redis (with a copy in each process's memory, `local_pages`), or each
+process's local memory.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from django.utils.http import http_date, parse_http_date_safe
 logger = logging.getLogger(__name__)
 
 PAGES = "default"
+LOCAL_PAGES = "local_pages"
 GENERATION_KEY = "pages:generation"
 NEXT_PUBLICATION_KEY = "pages:next-publication"
 _STATE_TIMEOUT = None  # the token lasts until replaced
@@ -209,7 +211,7 @@ class PageCacheMiddleware:
         if settings.PAGE_CACHE_SECONDS > 0:
             try:
                 key = page_key(request, current_generation())
-                entry = caches[PAGES].get(key)
+                entry = _get_page(key)
             except Exception:  # a cache outage costs speed, never the page
                 logger.exception("The page cache is unavailable")
                 key = entry = None
@@ -222,11 +224,34 @@ class PageCacheMiddleware:
         response.setdefault("Last-Modified", http_date())
         if key is not None:
             try:
-                caches[PAGES].set(key, _entry(response), settings.PAGE_CACHE_SECONDS)
+                _set_page(key, _entry(response))
             except Exception:
                 logger.exception("Could not store a page in the cache")
             response["X-Page-Cache"] = "miss"
         return _conditional(request, response)
+
+
+def _page_caches() -> list:
+    """Where pages are kept, nearest first: with Redis, this process's memory in front of
+    it. A page never changes under its key, so a local copy is never stale."""
+    names = [LOCAL_PAGES, PAGES] if LOCAL_PAGES in settings.CACHES else [PAGES]
+    return [caches[name] for name in names]
+
+
+def _get_page(key: str):
+    layers = _page_caches()
+    for index, cache in enumerate(layers):
+        entry = cache.get(key)
+        if entry is not None:
+            for nearer in layers[:index]:
+                nearer.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            return entry
+    return None
+
+
+def _set_page(key: str, entry) -> None:
+    for cache in _page_caches():
+        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
 
 
 def page_key(request: HttpRequest, generation: str) -> str:

@@ -516,6 +516,20 @@ def table(size: int, uncached: dict[str, Run], cached: dict[str, Run], args) -> 
     return lines
 
 
+def against_targets(size: int, uncached: dict[str, Run], cached: dict[str, Run]) -> str:
+    """The issue's targets, as measured at this size."""
+    parts = []
+    for name in ("article", "home"):
+        if name in cached:
+            ratio = cached[name].rps / (cached[name].ceiling_rps or cached["static ceiling"].rps)
+            parts.append(f"cached {name} {ratio:.2f} × the static ceiling (target ≥ 0.7)")
+    if "article" in uncached:
+        parts.append(f"uncached article p50 {uncached['article'].alone_p50:.1f} ms (target < 15)")
+    if "search" in uncached:
+        parts.append(f"search p50 {uncached['search'].alone_p50:.1f} ms (target < 50)")
+    return f"Against the targets at {size:,} articles: " + "; ".join(parts) + "."
+
+
 def write_docs(section: list[str], heading: str) -> None:
     """Replace the section under `heading` in docs/performance.md (added if missing);
     the rest of the file is left as it is."""
@@ -615,6 +629,7 @@ def main() -> None:
         uncached = measure(env, pages, static_url, args, cached=False)
         cached = measure(env, pages, static_url, args, cached=True)
         section += table(size, uncached, cached, args)
+        section += ["", against_targets(size, uncached, cached)]
         section += ["", "Pages: " + "; ".join(f"{k}: {v}" for k, v in pages.notes.items()) + "."]
         if args.soak:
             say(f"soak: {args.soak} s, 64 connections, article and home, editor at work")
