@@ -229,6 +229,8 @@ def explain(pages: Pages) -> list[str]:
         "archive": reverse("articles:archive"),
         "authors": reverse("authors:list"),
         "sitemap": reverse("sitemap"),
+        "sitemap articles (last page)": _last_sitemap_page("articles"),
+        "sitemap topics": reverse("sitemap-section", kwargs={"section": "topics"}),
     }
     client = Client(HTTP_HOST=HOST)
     client.get("/robots.txt")  # the page cache's own state, read once per change
@@ -257,6 +259,16 @@ def explain(pages: Pages) -> list[str]:
             flag += f" (small tables read whole: {', '.join(small)})"
         lines.append(f"  {name} ({url}): HTTP {status}, {len(queries)} queries, {flag}")
     return lines
+
+
+def _last_sitemap_page(section: str) -> str:
+    from django.urls import reverse
+
+    from articles.sitemaps import SITEMAPS
+
+    pages = SITEMAPS[section]().paginator.num_pages
+    url = reverse("sitemap-section", kwargs={"section": section})
+    return f"{url}?p={pages}" if pages > 1 else url
 
 
 # --- the server and wrk ------------------------------------------------------------------

@@ -4,6 +4,7 @@ published article, so none of them passes by showing nothing."""
 
 import io
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -99,7 +100,10 @@ def test_feeds(client, site):
 
 
 def test_sitemap(client, site):
-    sitemap = client.get("/sitemap.xml").content.decode()
+    index = client.get("/sitemap.xml").content.decode()
+    sections = re.findall(r"<loc>http://testserver(/sitemap-[a-z]+\.xml)</loc>", index)
+    assert "/sitemap-articles.xml" in sections
+    sitemap = "".join(client.get(section).content.decode() for section in sections)
     assert site["public"].get_absolute_url() in sitemap
     assert site["draft"].get_absolute_url() not in sitemap
     assert site["scheduled"].get_absolute_url() not in sitemap
@@ -142,8 +146,10 @@ def test_revoked_and_expired_preview_links(client, site):
 
 def test_binned_articles_leave_every_channel(client, site):
     services.article_bin(article=site["public"], by=EditorFactory())
-    for url in ("/", reverse("articles:feed"), "/sitemap.xml"):
+    for url in ("/", reverse("articles:feed"), "/sitemap-articles.xml"):
         assert site["public"].title not in client.get(url).content.decode()
+    sitemap = client.get("/sitemap-articles.xml").content.decode()
+    assert site["public"].get_absolute_url() not in sitemap
     assert client.get(site["public"].get_absolute_url()).status_code == 404
     assert Article.all_objects.filter(pk=site["public"].pk).exists()
 
@@ -166,5 +172,10 @@ def test_image_renditions_of_a_draft(client, site):
     draft.save()
     assert "_480w" in draft.body_html  # the draft itself does use the renditions
     stem = url.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    for page in ("/", reverse("articles:feed"), "/sitemap.xml", reverse("articles:archive")):
+    for page in (
+        "/",
+        reverse("articles:feed"),
+        "/sitemap-articles.xml",
+        reverse("articles:archive"),
+    ):
         assert stem not in client.get(page).content.decode(), page

@@ -51,6 +51,9 @@ def html(client, url: str, **headers) -> str:
     return response.content.decode()
 
 
+ARTICLES_SITEMAP = "/sitemap-articles.xml"
+
+
 def text(page: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", "", page).split())
 
@@ -59,7 +62,7 @@ def shows(client, url: str, article: Article) -> bool:
     """Whether the page at `url` shows `article` (the sitemap by its address, the others
     by its title)."""
     page = html(client, url)
-    if url == reverse("sitemap"):
+    if url == ARTICLES_SITEMAP:
         return article.get_absolute_url() in page
     return article.title in page
 
@@ -84,7 +87,7 @@ def public_urls(article: Article) -> list[str]:
         reverse("articles:feed"),
         reverse("authors:feed_atom", kwargs={"slug": author.slug}),
         reverse("articles:tag_feed", kwargs={"slug": "energy"}),
-        reverse("sitemap"),
+        ARTICLES_SITEMAP,
     ]
 
 
@@ -147,7 +150,8 @@ def test_every_public_page_costs_fixed_queries_then_none_from_the_cache(
         reverse("authors:feed_atom", kwargs={"slug": author.slug}): 4,
         reverse("articles:tag_feed", kwargs={"slug": "shared"}): 4,  # + the topic
         reverse("articles:tag_feed_atom", kwargs={"slug": "shared"}): 4,
-        reverse("sitemap"): 3,  # articles, authors, topics
+        reverse("sitemap"): 6,  # the index: count and latest change of 3 sections
+        ARTICLES_SITEMAP: 2,  # count, page
         reverse("robots"): 0,
     }
     for url, queries in uncached.items():
@@ -188,7 +192,7 @@ def test_publishing_shows_the_article_everywhere_at_once(client, editor, fellow)
 def test_an_edit_is_on_every_page_at_once(client, editor, fellow):
     article = in_review(fellow, title="First headline")
     services.article_approve(article=article, by=editor)
-    urls = [url for url in public_urls(article) if url != reverse("sitemap")]
+    urls = [url for url in public_urls(article) if url != ARTICLES_SITEMAP]
     for url in urls:
         assert "First headline" in html(client, url)
 
@@ -381,7 +385,13 @@ def test_public_pages_may_be_kept_by_a_cdn_briefly(client, settings):
 
 
 def public_urls_without_credits(article: Article) -> list[str]:
-    return ["/", article.get_absolute_url(), reverse("articles:feed"), reverse("sitemap")]
+    return [
+        "/",
+        article.get_absolute_url(),
+        reverse("articles:feed"),
+        reverse("sitemap"),
+        ARTICLES_SITEMAP,
+    ]
 
 
 def test_without_page_caching_pages_are_still_validated(client, settings):
