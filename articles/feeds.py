@@ -14,7 +14,6 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from taggit.models import Tag
 
 from articles.models import Article
 from authors.models import AuthorProfile
@@ -172,7 +171,8 @@ class TagFeed(ArticlesFeed):
     url_name = "articles:tag_feed"
 
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        # As the topic page: a topic only unpublished articles carry is not public yet.
+        return get_object_or_404(Article.objects.published().topics(), slug=slug)
 
     def title(self, obj):
         return f"{obj.name} · {settings.SITE_NAME}"

@@ -10,7 +10,8 @@ used:
 - a paragraph that is only ``___`text`___`` is a pull quote, only ``_`text`_`` a
   boxed aside;
 - a closing block after the last ``---`` rule that opens with ``__Name__`` is the
-  author bio, rendered apart from the body;
+  author bio, rendered apart from the body (footnote definitions placed in it stay
+  with the body);
 - an image from the library (``articles.models.LibraryImage``, found by its address)
   becomes a ``<picture>`` of its stored renditions (WebP and the original format) with
   ``srcset``, ``sizes``, ``width`` and ``height``; its alt text fills an empty one, and
@@ -238,8 +239,10 @@ def split_excerpt(source: str) -> tuple[str | None, str]:
 
 def split_bio(source: str) -> tuple[str, str]:
     """Split off the closing bio block: (body, bio). The bio is what follows the last
-    top-level ``---`` rule when it opens with a ``__Name__`` paragraph."""
-    tokens = _parser().parse(source)
+    top-level ``---`` rule when it opens with a ``__Name__`` paragraph; footnote
+    definitions placed after it stay with the body, whose notes they are."""
+    env: dict = {}
+    tokens = _parser().parse(source, env)
     rules = [t for t in tokens if t.type == "hr" and t.level == 0 and t.map]
     if not rules:
         return source, ""
@@ -250,7 +253,16 @@ def split_bio(source: str) -> tuple[str, str]:
     if not following[1].content.startswith("__"):
         return source, ""
     lines = source.splitlines(keepends=True)
-    return "".join(lines[: last.map[0]]), "".join(lines[last.map[1] :])
+    bio_start = last.map[1]
+    notes = [(start, end) for start, end in env.get("footnote_lines", []) if start >= bio_start]
+    noted = {number for start, end in notes for number in range(start, end)}
+    body = "".join(lines[: last.map[0]])
+    if notes:
+        moved = ("".join(lines[start:end]).rstrip("\n") for start, end in notes)
+        body = "\n\n".join([body.rstrip("\n"), *moved]) + "\n"
+    # A blank line where a note was, so the bio paragraphs around it stay apart.
+    bio = ("\n" if n in noted else line for n, line in enumerate(lines[bio_start:], bio_start))
+    return body, "".join(bio)
 
 
 def render_article(
@@ -413,6 +425,16 @@ def _inline(content: str, like: Token) -> Token:
     return Token("inline", "", 0, content=content, map=like.map, children=[])
 
 
+def _footnote_lines(state: StateCore) -> None:
+    """Note where each top-level footnote definition stands (before the footnote plugin
+    moves them to the end), so ``split_bio`` can keep them out of the bio."""
+    state.env["footnote_lines"] = [
+        tuple(token.map)
+        for token in state.tokens
+        if token.type == "footnote_reference_open" and token.level == 0 and token.map
+    ]
+
+
 def _lazy_images(state: StateCore) -> None:
     for token in state.tokens:
         for child in token.children or ():
@@ -527,6 +549,7 @@ def _parser() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=6, slug_func=_heading_slug)
     md.core.ruler.before("inline", "house_blocks", _house_blocks)
+    md.core.ruler.before("footnote_tail", "footnote_lines", _footnote_lines)
     md.core.ruler.push("lazy_images", _lazy_images)
     md.core.ruler.push("library_images", _library_images)
     md.add_render_rule("image", _render_image)

@@ -3,7 +3,7 @@
 import logging
 
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -64,6 +64,13 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         """Newest publication first; ties broken by id so pages never reshuffle."""
         return self.order_by("-published_at", "-id")
+
+    def topics(self):
+        """The topics (taggit tags) at least one of these articles carries: on
+        `published()`, the topics whose name and page are public."""
+        from taggit.models import Tag
+
+        return Tag.objects.filter(Exists(self.filter(tags=OuterRef("pk"))))
 
     def featured(self):
         """Articles the editors chose to feature on the home page."""

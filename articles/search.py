@@ -45,6 +45,21 @@ SNIPPET_SOURCE_CHARS = 6000
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
 
 _WORD = re.compile(r"\w+")
+# Words too common to search for: PostgreSQL's 'english' configuration (the Snowball
+# English list) drops them from every query. SQLite's FTS5 keeps them, so they are
+# dropped here too, and both databases find the same articles.
+COMMON_WORDS = frozenset(
+    """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what which
+    who whom this that these those am is are was were be been being have has had having do
+    does did doing a an the and but if or because as until while of at by for with about
+    against between into through during before after above below to from up down in out on
+    off over under again further then once here there when where why how all any both each
+    few more most other some such no nor not only own same so than too very s t can will
+    just don should now
+    """.split()
+)
 _TABLE = "articles_search"
 
 
@@ -63,6 +78,11 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.terms
 
+    @property
+    def is_only_common_words(self) -> bool:
+        """Every word is too common to search for ("the of and"): nothing is searched."""
+        return bool(self.terms) and all(term in COMMON_WORDS for term in self.terms)
+
 
 def parse_query(raw: str | None) -> ParsedQuery:
     """The words of a query, at most MAX_TERMS and MAX_QUERY_CHARS; punctuation dropped."""
@@ -80,13 +100,14 @@ def parse_query(raw: str | None) -> ParsedQuery:
 
 
 def search_articles(query: ParsedQuery) -> QuerySet:
-    """Public articles holding every word of `query`: title matches first, then the most
-    relevant, then the newest. Each has `search_title` and `search_snippet` (text with
-    highlight markers: show them through `highlight()`)."""
+    """Public articles holding every word of `query` but the COMMON_WORDS (none if it has
+    only those): title matches first, then the most relevant, then the newest. Each has
+    `search_title` and `search_snippet` (text with highlight markers: show them through
+    `highlight()`)."""
     from articles.models import Article
 
     public = Article.objects.published()
-    if query.is_empty:
+    if query.is_empty or query.is_only_common_words:
         return public.none()
     if connection.vendor == "postgresql":
         return _search_postgresql(public, query.terms)
@@ -134,7 +155,7 @@ def _search_postgresql(public: QuerySet, terms: tuple[str, ...]) -> QuerySet:
 
 def _search_sqlite(public: QuerySet, terms: tuple[str, ...]) -> QuerySet:
     # Each word is quoted, so FTS5 reads it as a plain string, never as query syntax.
-    match = " ".join(f'"{term}"' for term in terms)
+    match = " ".join(f'"{term}"' for term in terms if term not in COMMON_WORDS)
     article_id = f'"{public.model._meta.db_table}"."id"'
 
     def per_article(expression: str, output_field) -> RawSQL:

@@ -15,7 +15,6 @@ from django.utils.formats import date_format
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
-from taggit.models import Tag
 
 from articles import services
 from articles.images import check_file_size
@@ -86,7 +85,9 @@ class TagDetailView(ListView):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        # A topic only drafts or binned articles carry is a 404: its name is not public yet.
+        topics = Article.objects.published().topics()
+        self.tag = get_object_or_404(topics, slug=self.kwargs["slug"])
         return Article.objects.published().tagged(self.tag).newest_first().for_listing()
 
     def get_context_data(self, **kwargs):

@@ -3,7 +3,8 @@
 Each post becomes one article, in its own transaction. Re-importing updates the same
 article (found by its source file, else by its old address) and never duplicates it;
 an article an editor changed since its last import (its content no longer matches
-`Article.import_fingerprint`) is skipped unless the run is forced. A dry run does all
+`Article.import_fingerprint`) is skipped unless the run is forced, and a post whose
+article is in the bin is always skipped (restore or purge it first). A dry run does all
 the work inside one transaction that is rolled back, so it reports exactly what a real
 run would change and writes nothing.
 
@@ -155,6 +156,8 @@ class ImportRun:
         self._tags: dict[str, Tag] = {}
         self._by_source: dict[str, tuple[int, str]] | None = None  # source -> (pk, old URL)
         self._by_url: dict[str, tuple[int, str]] = {}  # old URL -> (pk, source)
+        self._binned_by_source: dict[str, str] = {}  # source -> title, for articles in the bin
+        self._binned_by_url: dict[str, tuple[str, str]] = {}  # old URL -> (title, source)
         self._paths_by_source: dict[str, Path] = {}
         self._slugs: set[str] | None = None
         self._post_files: dict[str, PostFile] = {}
@@ -254,6 +257,15 @@ class ImportRun:
                 found = (pk, post.legacy_url)
         return Article.objects.filter(pk=found[0]).first() if found else None
 
+    def binned_title(self, post: JekyllPost) -> str | None:
+        """The title of the article made from this post before when it is in the bin
+        (found as `find_article` finds one), so the post is not imported twice."""
+        self._load_index()
+        if post.source_name in self._binned_by_source:
+            return self._binned_by_source[post.source_name]
+        title, source = self._binned_by_url.get(post.legacy_url, (None, ""))
+        return None if self.is_source(source) else title
+
     def legacy_url_owner(self, url: str, *, other_than: Article | None) -> str | None:
         """The source of another article that already has old address `url`."""
         self._load_index()
@@ -265,10 +277,10 @@ class ImportRun:
         return source or Article.objects.filter(pk=pk).values_list("title", flat=True).first()
 
     def unique_slug(self, text: str) -> str:
-        """A slug no article has (suffixed -2, -3…), checked against the slugs taken,
-        read once per run."""
+        """A slug no article has, in the bin included (suffixed -2, -3…), checked against
+        the slugs taken, read once per run."""
         if self._slugs is None:
-            self._slugs = set(Article.objects.values_list("slug", flat=True))
+            self._slugs = set(Article.all_objects.values_list("slug", flat=True))
         base = slugify(text)[:200].strip("-") or "article"
         candidate, number = base, 1
         while candidate in self._slugs:
@@ -297,6 +309,12 @@ class ImportRun:
                 self._by_source[source] = (pk, url)
             if url:
                 self._by_url.setdefault(url, (pk, source))
+        binned = Article.all_objects.binned().exclude(source_path="", legacy_url="")
+        for title, source, url in binned.values_list("title", "source_path", "legacy_url"):
+            if source:
+                self._binned_by_source.setdefault(source, title)
+            if url:
+                self._binned_by_url.setdefault(url, (title, source))
 
     def claim_legacy_url(self, url: str, source: str) -> str | None:
         """Reserve an old address for one post; the source that had it first, if not."""
@@ -393,6 +411,13 @@ def import_post(source: Path | PostFile, *, run: ImportRun | None = None) -> Imp
     outcome.problems += [Problem(post_file.path, line, message) for line, message in post.notes]
     run.claim_source(post_file)
     article = run.find_article(post)
+    if article is None and (binned := run.binned_title(post)) is not None:
+        outcome.action = "skipped"
+        outcome.reason = (
+            f"its article “{binned}” is in the bin: restore it from the bin, or purge it, "
+            "to import it again"
+        )
+        return outcome
     _settle_legacy_url(post, article, run, outcome)
     current = _state_of(article) if article else None
     if article is not None:
