@@ -5,7 +5,8 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from articles import caching, search
+        from articles import caching, related, search
 
+        related.connect_signals()
         search.connect_signals()
         caching.connect_signals()  # after the search index's: see articles.caching

@@ -170,6 +170,10 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
+# The fields that decide whether readers see an article (Article.publication).
+PUBLICATION_FIELDS = frozenset({"status", "published_at", "deleted_at"})
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -337,6 +341,10 @@ class Article(models.Model):
         editable=False,
         related_name="+",
     )
+    # Related research (articles.related): ids of approved articles, best first, worked
+    # out on the first view that needs them; None until then and after any change that
+    # may alter them.
+    related_ids = models.JSONField(null=True, blank=True, editable=False)
 
     # Everything outside the bin; `all_objects` sees the bin too (to restore from it).
     objects = ArticleManager()
@@ -381,6 +389,25 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # What readers may see of it, as loaded: articles.related notices changes.
+        if PUBLICATION_FIELDS <= set(field_names):
+            article._loaded_publication = article.publication
+            article._loaded_approved = article.is_approved
+        return article
+
+    @property
+    def publication(self) -> tuple:
+        """Status, publication time and bin time: what decides whether readers see it."""
+        return tuple(getattr(self, name) for name in sorted(PUBLICATION_FIELDS))
+
+    @property
+    def is_approved(self) -> bool:
+        """Approved for readers (public now or scheduled) and not in the bin."""
+        return self.status == self.Status.PUBLISHED and self.deleted_at is None
 
     def clean(self) -> None:
         if self.status == self.Status.PUBLISHED and not self.published_at:

@@ -3,7 +3,15 @@
 import logging
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -12,6 +20,10 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Public articles: status published and a publication time already reached."""
         return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def approved(self):
+        """Articles approved for readers: public now, or scheduled."""
+        return self.filter(status=self.model.Status.PUBLISHED)
 
     def scheduled(self):
         """Approved articles whose publication time is still ahead."""
@@ -122,24 +134,29 @@ class ArticleQuerySet(models.QuerySet):
             "published_at", "id"
         )
 
-    def adjacent_to(self, article):
-        """The article just before `article` and the one just after, in one query."""
+    def around(self, article, ids):
+        """In one query: the article just before `article`, the one just after, and the
+        articles with these ids (`previous_and_next` tells the first two apart)."""
         before = self.before(article).values("pk")[:1]
         after = self.after(article).values("pk")[:1]
         # Scalar subqueries, not IN: each neighbour is found through the index, then
         # fetched by its key (IN made PostgreSQL read the whole table).
-        return self.filter(Q(pk=Subquery(before)) | Q(pk=Subquery(after)))
+        return self.filter(Q(pk=Subquery(before)) | Q(pk=Subquery(after)) | Q(pk__in=list(ids)))
 
-    def for_listing(self):
-        """What a list of article cards shows, in a fixed number of queries."""
-        return self.defer(
+    def for_listing(self, *, credits: bool = True):
+        """What a list of article cards shows, in a fixed number of queries (the credits
+        left for `prefetch_credits` when `credits` is False)."""
+        cards = self.defer(
             "body", "body_html", "bio_html", "hero_html", "front_matter_extras",
             "imported_images",
-        ).prefetch_related(_authorships())  # fmt: skip
+        )  # fmt: skip
+        return cards.prefetch_related(_authorships()) if credits else cards
 
-    def for_page(self):
-        """What an article page shows, in a fixed number of queries."""
-        return self.select_related("hero_image").prefetch_related(_authorships(), "tags")
+    def for_page(self, *, credits: bool = True):
+        """What an article page shows, in a fixed number of queries (the credits left
+        for `prefetch_credits` when `credits` is False)."""
+        page = self.select_related("hero_image").prefetch_related("tags")
+        return page.prefetch_related(_authorships()) if credits else page
 
     def using_image(self, image):
         """Articles showing a library image: as their hero or in their text."""
@@ -167,6 +184,23 @@ def _tags_shared(tag_ids):
         .values("object_id")
         .annotate(total=Count("*"))
         .values("total")
+    )
+
+
+def prefetch_credits(articles) -> None:
+    """Fetch the credited authors of these articles, in one query."""
+    prefetch_related_objects(articles, _authorships())
+
+
+def previous_and_next(article, others) -> tuple:
+    """The articles just before and just after `article` among `others` (from
+    `around()`): the latest of those published before it, the earliest after it."""
+    position = (article.published_at, article.pk)
+    earlier = [other for other in others if (other.published_at, other.pk) < position]
+    later = [other for other in others if (other.published_at, other.pk) > position]
+    return (
+        max(earlier, key=lambda other: (other.published_at, other.pk), default=None),
+        min(later, key=lambda other: (other.published_at, other.pk), default=None),
     )
 
 

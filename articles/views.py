@@ -22,10 +22,9 @@ from articles.markdown import render_preview
 from articles.models import Article, LibraryImage
 from articles.permissions import may_change_image
 from articles.previews import active_link_for
+from articles.querysets import prefetch_credits, previous_and_next
+from articles.related import RELATED_SHOWN, related_ids_of
 from articles.search import parse_query, search_articles
-
-# How many related articles an article page suggests.
-RELATED_ARTICLES = 3
 
 
 class ArticleListView(ListView):
@@ -56,22 +55,22 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.visible_to(self.request.user).for_page()
+        # Its credits come with those of the articles around it, in one query.
+        return Article.objects.visible_to(self.request.user).for_page(credits=False)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         article = self.object
         if not article.is_public:
-            return context
-        public = Article.objects.published()
-        tag_ids = [tag.pk for tag in article.tags.all()]
-        if tag_ids:
-            related = public.related_to(article, tag_ids).for_listing()[:RELATED_ARTICLES]
-            context["related_articles"] = list(related)
-        position = (article.published_at, article.pk)
-        for neighbour in public.adjacent_to(article).only("title", "slug", "published_at"):
-            earlier = (neighbour.published_at, neighbour.pk) < position
-            context["previous_article" if earlier else "next_article"] = neighbour
+            prefetch_credits([article])
+            return super().get_context_data(**kwargs)
+        ids = related_ids_of(article)
+        others = list(Article.objects.published().around(article, ids).for_listing(credits=False))
+        prefetch_credits([article, *others])
+        context = super().get_context_data(**kwargs)
+        by_id = {other.pk: other for other in others}
+        suggested = [by_id[pk] for pk in ids if pk in by_id]
+        context["related_articles"] = suggested[:RELATED_SHOWN]
+        context["previous_article"], context["next_article"] = previous_and_next(article, others)
         return context
 
 

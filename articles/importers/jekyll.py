@@ -52,6 +52,7 @@ from articles.importers.site import (
 )
 from articles.markdown import split_bio, split_excerpt
 from articles.models import Article, ArticleRevision
+from articles.related import forget_related
 from articles.services import article_set_authors, image_adopt
 from authors.models import AuthorProfile
 from authors.services import (
@@ -535,6 +536,8 @@ def _write(
         article.tags.through.objects.bulk_create(
             article.tags.through(content_object=article, tag=tag) for tag in tags
         )
+        if article.is_approved:  # bulk_create sends no signal to articles.related
+            forget_related([article.pk], tag_ids=[tag.pk for tag in tags])
     else:
         article.tags.set(tags)
         if current.author_ids != [a.pk for a in authors]:

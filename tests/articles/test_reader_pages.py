@@ -248,9 +248,25 @@ def test_reader_pages_run_a_fixed_number_of_queries(client, django_assert_num_qu
         "/archive/": 4,  # months, count, page, authors
         "/archive/2024/": 4,
         f"/archive/2024/{article.published_at:%m}/": 4,
-        # the article, its authors and tags, related and their authors, previous and next
+        # the article and its topics, related research worked out and kept, the
+        # suggestions with the previous and next articles, all their authors
         article.get_absolute_url(): 6,
     }
     for url, queries in pages.items():
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_an_article_page_reads_its_kept_suggestions(
+    client, django_assert_num_queries, settings, size
+):
+    settings.PAGE_CACHE_SECONDS = 0  # every view renders the page
+    article = make_catalogue(size)
+    first = client.get(article.get_absolute_url())
+    # the article and its topics, the suggestions with the previous and next articles,
+    # all their authors: the suggestions are not worked out again
+    with django_assert_num_queries(4):
+        again = client.get(article.get_absolute_url())
+    assert again.context["related_articles"] == first.context["related_articles"]
+    assert again.context.get("previous_article") == first.context.get("previous_article")

@@ -150,8 +150,10 @@ def test_public_pages_run_a_fixed_number_of_queries(client, django_assert_num_qu
     pages = {
         # + the editors' featured article (none here)
         "/": 4,
-        # + related research, their authors (none to fetch when alone), previous and next
-        article.get_absolute_url(): 6 if size > 1 else 5,
+        # the article and its topics, related research worked out and kept (none to work
+        # out when alone), the suggestions with the previous and next articles, all
+        # their authors
+        article.get_absolute_url(): 6,
         author.get_absolute_url(): 4,
         reverse("articles:tag", kwargs={"slug": "shared-topic"}): 4,
         reverse("authors:list"): 1,

@@ -1,0 +1,175 @@
+"""Related research is kept with each article, and follows every change that can alter
+it: publication, scheduling, withdrawal, the bin, topics, imports. Edits that leave
+those alone do not make it be worked out again."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles import services
+from articles.models import Article
+from tests.factories import (
+    ArticleFactory,
+    DraftFactory,
+    EditorFactory,
+    FellowFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _render_every_view(settings):
+    """Each view renders the page (the page cache is tested in test_page_cache.py)."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def editor():
+    return EditorFactory()
+
+
+@pytest.fixture
+def fellow():
+    return FellowFactory()
+
+
+def days_ago(days: int):
+    return timezone.now() - timedelta(days=days)
+
+
+def suggested(client, article: Article) -> list[str]:
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return [other.title for other in response.context["related_articles"]]
+
+
+def kept(article: Article) -> list[int] | None:
+    return Article.all_objects.get(pk=article.pk).related_ids
+
+
+def in_review(fellow, **fields) -> Article:
+    article = DraftFactory(authors=[fellow.author_profile], subtitle="A subtitle", **fields)
+    services.article_submit(article=article, by=fellow)
+    return Article.objects.get(pk=article.pk)
+
+
+@pytest.fixture
+def subject():
+    """An article on the grid, and an older one on the same topic."""
+    article = ArticleFactory(title="Subject", tags=["grid"], published_at=days_ago(5))
+    ArticleFactory(title="Older grid piece", tags=["grid"], published_at=days_ago(30))
+    return article
+
+
+def test_the_first_view_works_the_suggestions_out_and_keeps_them(client, subject):
+    assert kept(subject) is None
+    assert suggested(client, subject) == ["Older grid piece"]
+    assert kept(subject) == list(
+        Article.objects.filter(title="Older grid piece").values_list("pk", flat=True)
+    )
+
+
+def test_a_newly_published_article_joins_the_suggestions_of_older_ones(
+    client, subject, editor, fellow
+):
+    suggested(client, subject)
+    fresh = in_review(fellow, title="Fresh grid findings", tags=["grid"])
+    services.article_approve(article=fresh, by=editor)
+    assert suggested(client, subject) == ["Fresh grid findings", "Older grid piece"]
+
+
+def test_a_scheduled_article_joins_the_suggestions_when_its_time_comes(
+    client, subject, editor, fellow, monkeypatch
+):
+    suggested(client, subject)
+    later = in_review(fellow, title="Scheduled grid piece", tags=["grid"])
+    services.article_approve(
+        article=later, by=editor, publish_at=timezone.now() + timedelta(hours=2)
+    )
+    assert suggested(client, subject) == ["Older grid piece"]
+
+    in_three_hours = timezone.now() + timedelta(hours=3)
+    monkeypatch.setattr(timezone, "now", lambda: in_three_hours)
+    assert suggested(client, subject) == ["Scheduled grid piece", "Older grid piece"]
+
+
+def test_a_withdrawn_article_leaves_the_suggestions_at_once(client, subject, editor):
+    suggested(client, subject)
+    older = Article.objects.get(title="Older grid piece")
+    services.article_withdraw(article=older, by=editor, reason="Superseded")
+    assert suggested(client, subject) == []
+
+
+def test_an_article_in_the_bin_leaves_the_suggestions_and_comes_back_restored(
+    client, subject, editor
+):
+    suggested(client, subject)
+    older = Article.objects.get(title="Older grid piece")
+    services.article_bin(article=older, by=editor)
+    assert suggested(client, subject) == []
+    services.article_restore_from_bin(article=Article.all_objects.get(pk=older.pk), by=editor)
+    assert suggested(client, subject) == ["Older grid piece"]
+
+
+def test_changing_an_articles_topics_changes_what_it_is_suggested_beside(client, subject):
+    suggested(client, subject)
+    older = Article.objects.get(title="Older grid piece")
+    older.tags.set(["space"])
+    assert suggested(client, subject) == []
+    ArticleFactory(title="Newer grid piece", tags=["space"], published_at=days_ago(1))
+    older.tags.add("grid")
+    assert suggested(client, subject) == ["Older grid piece"]
+    subject.tags.set(["space"])
+    assert suggested(client, subject) == ["Newer grid piece", "Older grid piece"]
+
+
+def test_an_edit_that_leaves_publication_and_topics_alone_keeps_the_suggestions(
+    client, subject, editor
+):
+    suggested(client, subject)
+    older = Article.objects.get(title="Older grid piece")
+    older.title = "Older grid piece, corrected"
+    services.article_save(article=older, by=editor, expected_version=older.version)
+    assert kept(subject) is not None
+    # Only ids are kept: the page prints the current title.
+    assert suggested(client, subject) == ["Older grid piece, corrected"]
+
+
+def test_drafts_never_count_and_their_changes_forget_nothing(client, subject):
+    suggested(client, subject)
+    draft = DraftFactory(title="Draft on the grid", tags=["grid"])
+    draft.tags.add("space")
+    draft.title = "Draft, retitled"
+    draft.save()
+    assert kept(subject) is not None
+    assert suggested(client, subject) == ["Older grid piece"]
+
+
+def test_imported_posts_join_the_suggestions(client, subject, tmp_path):
+    suggested(client, subject)
+    folder = tmp_path / "_posts"
+    folder.mkdir()
+    (folder / "2025-03-01-imported.md").write_text(
+        "---\ntitle: Imported grid piece\nauthor: Ada Quill\ntags: [grid]\n---\n"
+        "_A lede._\n\n<excerpt/>\n\nThe argument.\n",
+        encoding="utf-8",
+    )
+    call_command("import_jekyll", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
+    assert suggested(client, subject) == ["Older grid piece", "Imported grid piece"]
+
+
+def test_suggestions_are_the_best_public_ones_when_more_are_kept(client):
+    article = ArticleFactory(title="Subject", tags=["grid", "ports"])
+    for index in range(5):
+        ArticleFactory(
+            title=f"Grid piece {index}", tags=["grid"], published_at=days_ago(10 + index)
+        )
+    ArticleFactory(title="Grid and ports", tags=["grid", "ports"], published_at=days_ago(90))
+    assert suggested(client, article) == ["Grid and ports", "Grid piece 0", "Grid piece 1"]
+    assert len(kept(article)) == 6  # spares for scheduled or withdrawn ones
+    Article.objects.filter(title="Grid piece 0").update(status=Article.Status.WITHDRAWN)
+    assert suggested(client, article) == ["Grid and ports", "Grid piece 1", "Grid piece 2"]
