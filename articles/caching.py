@@ -33,11 +33,14 @@ import hashlib
 import logging
 import os
 import secrets
+import threading
+import time
 from functools import wraps
 
 from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -76,6 +79,16 @@ def content_changed() -> None:
 def current_generation() -> str:
     """The token pages are stored under now; replaced first if a scheduled article's
     publication time has come."""
+    watch = _watch()
+    generation, next_at = watch.state() if watch is not None else _read_state()
+    # The same clock as ArticleQuerySet.published().
+    if next_at is not None and timezone.now().timestamp() >= next_at:
+        generation = _new_generation()
+    return generation
+
+
+def _read_state() -> tuple[str, float | None]:
+    """(token, next scheduled publication as a timestamp) as stored now."""
     state_cache = _state_cache()
     state = state_cache.get_many([GENERATION_KEY, NEXT_PUBLICATION_KEY])
     generation = state.get(GENERATION_KEY)
@@ -85,13 +98,8 @@ def current_generation() -> str:
         generation = state_cache.get(GENERATION_KEY) or _new_generation()
     tagged = state.get(NEXT_PUBLICATION_KEY)
     if tagged is None or tagged[0] != generation:
-        next_at = _store_next_publication(generation)
-    else:
-        next_at = tagged[1]
-    # The same clock as ArticleQuerySet.published().
-    if next_at is not None and timezone.now().timestamp() >= next_at:
-        generation = _new_generation()
-    return generation
+        return generation, _store_next_publication(generation)
+    return generation, tagged[1]
 
 
 _pending = Local()
@@ -110,6 +118,9 @@ def _new_generation() -> str:
     generation = _token()
     _state_cache().set(GENERATION_KEY, generation, _STATE_TIMEOUT)
     _store_next_publication(generation)
+    watch = _watch()
+    if watch is not None:
+        watch.announce()
     return generation
 
 
@@ -133,6 +144,119 @@ def _token() -> str:
 
 def _state_cache():
     return caches["page_state" if "page_state" in settings.CACHES else PAGES]
+
+
+# --- with Redis: each process keeps the state, told of every change ----------------------
+
+
+class StateWatch:
+    """This process's copy of the page state in Redis, kept current without a round
+    trip per request: every change is announced on a Redis channel this process
+    subscribes to, and before the copy is used the announcements already delivered to
+    this process's socket are read (a non-blocking read, no round trip). Any
+    announcement, a lost subscription or a copy older than REFRESH_SECONDS makes it
+    read the state from Redis again.
+
+    Why no page is served stale: the writer announces after storing the new token and
+    then waits for one more reply from Redis (PING), which Redis sends only after
+    writing the announcement to every subscriber's socket. So once a change has
+    returned, any process on this machine reads the announcement before serving its
+    next page. On other machines it arrives as fast as the network carries it (well
+    under a millisecond on a LAN), and REFRESH_SECONDS bounds the rest.
+    """
+
+    REFRESH_SECONDS = 1.0
+    RETRY_SECONDS = 5.0
+
+    def __init__(self, cache):
+        self.cache = cache
+        self.pid = os.getpid()
+        self.channel = cache.make_and_validate_key("pages:changed")
+        self._lock = threading.RLock()  # reading the state may store a new token
+        self._pubsub = None
+        self._retry_at = 0.0
+        self._copy: tuple[str, float | None] | None = None
+        self._copied_at = 0.0
+
+    def state(self) -> tuple[str, float | None]:
+        """(token, next publication timestamp): the copy, unless it may be out of date."""
+        with self._lock:
+            if not self._listening() or self._announced():
+                self._copy = None
+            now = time.monotonic()
+            if self._copy is None or now - self._copied_at >= self.REFRESH_SECONDS:
+                self._copy, self._copied_at = _read_state(), now
+            return self._copy
+
+    def announce(self) -> None:
+        """Tell every process that the state changed (after it was stored)."""
+        with self._lock:
+            self._copy = None
+        client = self._client()
+        client.publish(self.channel, b"1")
+        client.ping()  # returns once Redis has written the announcement to every socket
+
+    def _client(self):
+        return self.cache._cache.get_client(write=True)  # the backend's redis-py client
+
+    def _listening(self) -> bool:
+        """Subscribed, or subscribing now (after a failure, once RETRY_SECONDS passed)."""
+        if self._pubsub is not None:
+            return True
+        if time.monotonic() < self._retry_at:
+            return False
+        try:
+            pubsub = self._client().pubsub(ignore_subscribe_messages=False)
+            pubsub.subscribe(self.channel)
+            # Only once Redis confirms the subscription is no announcement missed: the
+            # state read after it is at least as new as any change not announced here.
+            reply = pubsub.get_message(timeout=1.0)
+            if not reply or reply.get("type") != "subscribe":
+                raise ConnectionError("no subscription confirmed")
+        except Exception:
+            logger.warning("Could not listen for page changes; reading Redis each time")
+            self._retry_at = time.monotonic() + self.RETRY_SECONDS
+            return False
+        self._pubsub = pubsub
+        self._copy = None  # read after the subscription, never before
+        return True
+
+    def _announced(self) -> bool:
+        """Whether an announcement arrived since the last look (read without waiting)."""
+        arrived = False
+        try:
+            while self._pubsub.get_message(timeout=0.0) is not None:
+                arrived = True
+        except Exception:
+            logger.warning("Lost the page-change subscription; listening again")
+            self.close()
+            return True
+        return arrived
+
+    def close(self) -> None:
+        pubsub, self._pubsub, self._copy = self._pubsub, None, None
+        if pubsub is not None:
+            try:
+                pubsub.close()
+            except Exception:
+                pass
+
+
+_watches: dict[tuple, StateWatch] = {}
+
+
+def _watch() -> StateWatch | None:
+    """This process's watch on the page state in Redis (None with the file cache): one
+    per process and Redis server, shared by the process's threads."""
+    cache = _state_cache()
+    if not isinstance(cache, RedisCache):
+        return None
+    # A forked process (gunicorn's workers) gets a subscription of its own.
+    key = (os.getpid(), tuple(cache._servers), cache.key_prefix)
+    watch = _watches.get(key)
+    if watch is None:
+        watch = _watches[key] = StateWatch(cache)
+    return watch
 
 
 # --- keeping in step -------------------------------------------------------------------

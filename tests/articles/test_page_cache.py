@@ -10,10 +10,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import services
+from articles import caching, services
 from articles.models import Article
 from articles.previews import preview_url
 from articles.search import search_rebuild
@@ -433,3 +435,75 @@ def test_a_long_list_links_the_first_last_and_nearby_pages_only(client, settings
     assert shown == [1, 13, 14, 15, 16, 17, 30]
     assert nav.count('class="pagination__gap"') == 2
     assert "Page 15 of 30" in nav
+
+
+# --- with Redis: each process's copy of the state ------------------------------------------
+
+needs_redis = pytest.mark.skipif(
+    not django_settings.REDIS_URL, reason="with REDIS_URL only (CI runs this file with Redis)"
+)
+
+
+@pytest.fixture
+def other_process():
+    """The page state as another process sees it: a watch of its own."""
+    watch = caching.StateWatch(caches["page_state"])
+    yield watch
+    watch.close()
+
+
+@needs_redis
+def test_with_redis_a_change_reaches_every_process_before_the_change_returns(other_process):
+    for _ in range(20):
+        before, _next = other_process.state()
+        caching.content_changed()
+        after, _next = other_process.state()
+        assert after != before
+        assert after == caches["page_state"].get(caching.GENERATION_KEY)
+
+
+@needs_redis
+def test_with_redis_a_process_reads_its_copy_until_a_change_is_announced(
+    other_process, monkeypatch
+):
+    generation, _next = other_process.state()
+    reads = []
+
+    def read_state():
+        reads.append(1)
+        return original()
+
+    original = caching._read_state
+    monkeypatch.setattr(caching, "_read_state", read_state)
+    for _ in range(50):
+        assert other_process.state()[0] == generation
+    assert reads == []  # no round trip to Redis for the state
+    caching.content_changed()
+    assert other_process.state()[0] != generation
+    assert reads == [1]
+
+
+@needs_redis
+def test_with_redis_a_lost_subscription_is_noticed_and_the_state_read_again(other_process):
+    other_process.state()
+    client = other_process._client()
+    client.client_kill_filter(_type="pubsub")  # as when Redis restarts or the link drops
+    # A change no subscriber hears of.
+    caches["page_state"].set(caching.GENERATION_KEY, "changed-unheard", None)
+    assert other_process.state()[0] == "changed-unheard"
+    # Listening again: the next change is heard.
+    caching.content_changed()
+    assert other_process.state()[0] == caches["page_state"].get(caching.GENERATION_KEY)
+    assert other_process.state()[0] != "changed-unheard"
+
+
+@needs_redis
+def test_with_redis_down_the_state_is_read_each_time(other_process, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("Redis is not answering")
+
+    monkeypatch.setattr(other_process, "_client", lambda: type("C", (), {"pubsub": refuse})())
+    caches["page_state"].set(caching.GENERATION_KEY, "first", None)
+    assert other_process.state()[0] == "first"
+    caches["page_state"].set(caching.GENERATION_KEY, "second", None)
+    assert other_process.state()[0] == "second"  # no subscription: no copy kept
