@@ -205,6 +205,7 @@ class StateWatch:
             return True
         if time.monotonic() < self._retry_at:
             return False
+        pubsub = None
         try:
             pubsub = self._client().pubsub(ignore_subscribe_messages=False)
             pubsub.subscribe(self.channel)
@@ -216,6 +217,7 @@ class StateWatch:
         except Exception:
             logger.warning("Could not listen for page changes; reading Redis each time")
             self._retry_at = time.monotonic() + self.RETRY_SECONDS
+            _close_quietly(pubsub)
             return False
         self._pubsub = pubsub
         self._copy = None  # read after the subscription, never before
@@ -235,14 +237,19 @@ class StateWatch:
 
     def close(self) -> None:
         pubsub, self._pubsub, self._copy = self._pubsub, None, None
-        if pubsub is not None:
-            try:
-                pubsub.close()
-            except Exception:
-                pass
+        _close_quietly(pubsub)
+
+
+def _close_quietly(pubsub) -> None:
+    if pubsub is not None:
+        try:
+            pubsub.close()
+        except Exception:  # already broken: nothing left to release
+            pass
 
 
 _watches: dict[tuple, StateWatch] = {}
+_watches_lock = threading.Lock()
 
 
 def _watch() -> StateWatch | None:
@@ -255,7 +262,8 @@ def _watch() -> StateWatch | None:
     key = (os.getpid(), tuple(cache._servers), cache.key_prefix)
     watch = _watches.get(key)
     if watch is None:
-        watch = _watches[key] = StateWatch(cache)
+        with _watches_lock:
+            watch = _watches.setdefault(key, StateWatch(cache))
     return watch
 
 

@@ -341,10 +341,6 @@ class Article(models.Model):
         editable=False,
         related_name="+",
     )
-    # Related research (articles.related): ids of approved articles, best first, worked
-    # out on the first view that needs them; None until then and after any change that
-    # may alter them.
-    related_ids = models.JSONField(null=True, blank=True, editable=False)
 
     # Everything outside the bin; `all_objects` sees the bin too (to restore from it).
     objects = ArticleManager()
@@ -511,6 +507,20 @@ class ArticleAuthor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.article}"
+
+
+class RelatedList(models.Model):
+    """The related research worked out for one article (articles.related): the ids of
+    approved articles, best first. Deleted whenever it may have changed; a narrow table,
+    so forgetting the lists of a whole topic is one quick DELETE."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="related_list"
+    )
+    article_ids = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"Related research for article {self.article_id}"
 
 
 class ArticleEvent(models.Model):

@@ -155,7 +155,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_page(self, *, credits: bool = True):
         """What an article page shows, in a fixed number of queries (the credits left
         for `prefetch_credits` when `credits` is False)."""
-        page = self.select_related("hero_image").prefetch_related("tags")
+        page = self.select_related("hero_image", "related_list").prefetch_related("tags")
         return page.prefetch_related(_authorships()) if credits else page
 
     def using_image(self, image):

@@ -2,8 +2,9 @@
 
 The rule is `ArticleQuerySet.related_to` (the most topics shared, then the newest, among
 the most recent articles sharing one). Working it out costs more than the rest of the
-page, so the answer is kept in `Article.related_ids`: worked out on the first view that
-needs it, and forgotten (set back to None) whenever it may have changed, that is when an
+page, so the answer is kept (`RelatedList`, read with the article in the same query):
+worked out on the first view that needs it, and forgotten (deleted) whenever it may have
+changed, that is when an
 article is approved, scheduled, withdrawn, binned or restored, or its topics change: for
 that article and for every article sharing one of its topics. Edits that leave those
 alone (a new title, a corrected paragraph) forget nothing; the page prints the current
@@ -15,9 +16,9 @@ suggestions of others the moment its publication time comes, with nothing to rec
 then, and a withdrawn one disappears at once.
 
 A view that works the list out while an editor publishes in the same topic may keep a
-list made just before that publication (the row is forgotten only where a list is
-kept, to spare writing every article of a large topic); the next change in the topic
-corrects it. That is the one way a suggestion can lag; nothing unpublished is shown.
+list made just before that publication (only lists that exist can be forgotten); the
+next change in the topic corrects it. That is the one way a suggestion can lag; nothing
+unpublished is ever shown.
 """
 
 from __future__ import annotations
@@ -36,19 +37,22 @@ RELATED_KEPT = 6
 def related_ids_of(article) -> list[int]:
     """The ids of the articles suggested beside `article`, best first (approved ones,
     not all public yet): the kept list, else worked out now and kept."""
-    from articles.models import Article
+    from articles.models import Article, RelatedList
 
-    if article.related_ids is not None:
-        return article.related_ids
+    try:
+        return article.related_list.article_ids  # read with the article (for_page)
+    except RelatedList.DoesNotExist:
+        pass
     tag_ids = [tag.pk for tag in article.tags.all()]
     ids = []
     if tag_ids:
         ranked = Article.objects.approved().related_to(article, tag_ids)
         ids = list(ranked.values_list("pk", flat=True)[:RELATED_KEPT])
-    # Kept only where nothing was kept meanwhile; update() sends no signal, so keeping
-    # it neither invalidates the page cache nor counts as an edit.
-    Article.all_objects.filter(pk=article.pk, related_ids__isnull=True).update(related_ids=ids)
-    article.related_ids = ids
+    # Kept unless another view kept one meanwhile. Keeping it is not an edit: no signal
+    # reaches the page cache.
+    kept = RelatedList(article=article, article_ids=ids)
+    RelatedList.objects.bulk_create([kept], ignore_conflicts=True)
+    article.related_list = kept
     return ids
 
 
@@ -59,7 +63,7 @@ def forget_related(article_ids: Iterable[int], *, tag_ids: Iterable[int] | None 
     from django.contrib.contenttypes.models import ContentType
     from taggit.models import TaggedItem
 
-    from articles.models import Article
+    from articles.models import Article, RelatedList
 
     article_ids = list(article_ids)
     items = TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article))
@@ -68,9 +72,8 @@ def forget_related(article_ids: Iterable[int], *, tag_ids: Iterable[int] | None 
     else:
         tag_ids = list(tag_ids)
     sharing = items.filter(tag_id__in=tag_ids).values("object_id")
-    Article.all_objects.filter(
-        Q(pk__in=article_ids) | Q(pk__in=sharing), related_ids__isnull=False
-    ).update(related_ids=None)
+    # One DELETE (no signals, no cascades: Django deletes without loading the rows).
+    RelatedList.objects.filter(Q(article_id__in=article_ids) | Q(article_id__in=sharing)).delete()
 
 
 # --- keeping in step -------------------------------------------------------------------

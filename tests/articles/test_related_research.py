@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles import services
-from articles.models import Article
+from articles.models import Article, RelatedList
 from tests.factories import (
     ArticleFactory,
     DraftFactory,
@@ -48,7 +48,8 @@ def suggested(client, article: Article) -> list[str]:
 
 
 def kept(article: Article) -> list[int] | None:
-    return Article.all_objects.get(pk=article.pk).related_ids
+    found = RelatedList.objects.filter(article=article).first()
+    return found.article_ids if found else None
 
 
 def in_review(fellow, **fields) -> Article:
