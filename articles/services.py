@@ -236,11 +236,17 @@ def article_bin(*, article: Article, by) -> Article:
         raise ValidationError("You may not delete articles.")
     if article.deleted_at is not None:
         raise ValidationError("This article is already in the bin.")
-    article.deleted_at = timezone.now()
-    article.deleted_by = by
+    return _bin_change(
+        article, by=by, deleted_at=timezone.now(), deleted_by=by, action="moved_to_bin"
+    )
+
+
+def _bin_change(article: Article, *, by, deleted_at, deleted_by, action: str) -> Article:
+    """Put an article in the bin or take it out, and record who did it."""
+    article.deleted_at, article.deleted_by = deleted_at, deleted_by
     article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     ArticleEvent.objects.create(
-        article=article, actor=by, action="moved_to_bin",
+        article=article, actor=by, action=action,
         from_status=article.status, to_status=article.status,
     )  # fmt: skip
     return article
@@ -258,14 +264,7 @@ def article_restore_from_bin(*, article: Article, by) -> Article:
             f"This article has been in the bin for more than {settings.BIN_DAYS} days and "
             "can no longer be restored here; restore it from a backup."
         )
-    article.deleted_at = None
-    article.deleted_by = None
-    article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    ArticleEvent.objects.create(
-        article=article, actor=by, action="restored_from_bin",
-        from_status=article.status, to_status=article.status,
-    )  # fmt: skip
-    return article
+    return _bin_change(article, by=by, deleted_at=None, deleted_by=None, action="restored_from_bin")
 
 
 def bin_purge(*, now: datetime | None = None) -> int:

@@ -23,6 +23,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.measure import cpu_seconds, say  # noqa: E402
+
 FIRST = "Ada Ben Chloe Dmitri Elena Farid Grace Hugo Ines Jonas Kemi Liam Maya Noor Omar".split()
 LAST = "Quill Stroud Ortega Novak Haddad Lindqvist Mensah Okafor Petrov Rossi Sato Varga".split()
 WORDS = (
@@ -86,17 +90,6 @@ def generate(folder: Path, count: int, seed: int) -> None:
         (posts / f"{day}-generated-post-{index}.md").write_text(
             post_text(rng, index, people), encoding="utf-8"
         )
-
-
-def cpu_seconds() -> float:
-    """CPU time of this process: steadier than the wall clock on a busy machine."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def say(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 def main() -> None:

@@ -46,15 +46,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.measure import say  # noqa: E402
+
 PORT = 8765
 HOST = "127.0.0.1"
 DOCS_HEADING = "## Serving: public pages under load"
 SMALL_TABLE_ROWS = 1000
-
-
-def say(line: str = "") -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 # --- settings shared by this process and the servers it starts --------------------------

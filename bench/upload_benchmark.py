@@ -26,6 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.measure import cpu_seconds, say  # noqa: E402
+
 SIZE = (6000, 4000)
 
 
@@ -84,9 +88,9 @@ def upload_runs(photo: Path, runs: int) -> dict:
     timings = []
     for _run in range(runs):
         upload = SimpleUploadedFile("DSC_0001.JPG", data, content_type="image/jpeg")
-        started, cpu_started = time.perf_counter(), _cpu_seconds()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         response = client.post("/admin/markdownx/upload/", {"image": upload})
-        timings.append((time.perf_counter() - started, _cpu_seconds() - cpu_started))
+        timings.append((time.perf_counter() - started, cpu_seconds() - cpu_started))
         assert response.status_code == 200, response.content
     image = LibraryImage.objects.latest("pk")
     result = {
@@ -110,16 +114,6 @@ def _peak_mb() -> float:
         return int(line.split()[1]) / 1024
     except (OSError, StopIteration):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def say(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 def main() -> None:
