@@ -30,5 +30,7 @@ accesslog = (
     else None
 )
 errorlog = "-"
-# The proxy in front sets X-Forwarded-Proto; trust it only from these addresses.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The proxy in front sets X-Forwarded-Proto; gunicorn believes it (wsgi.url_scheme) only
+# from these addresses or networks, and so does Django (TrustedProxyMiddleware drops the
+# forwarded headers of anyone else): the same variable, the same default, for both.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

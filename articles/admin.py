@@ -22,16 +22,33 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
+from taggit.admin import TagAdmin
+from taggit.models import Tag
 
 from articles import images, services
 from articles.models import Article, ArticleAuthor, ArticleRevision, LibraryImage, PreviewLink
 from articles.permissions import allowed_actions, is_editor, may_change_image
 from articles.previews import preview_url
+from articles.validators import single_line
 from authors.models import AuthorProfile
+
+
+class CreditFormSet(forms.BaseInlineFormSet):
+    """The credits as typed: an approved article cannot be credited to its approver."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data["author"]
+            for form in self.forms
+            if form.cleaned_data.get("author") and not form.cleaned_data.get("DELETE")
+        ]
+        services.article_check_credits(article=self.instance, authors=kept)
 
 
 class ArticleAuthorInline(admin.TabularInline):
     model = ArticleAuthor
+    formset = CreditFormSet
     extra = 1
     autocomplete_fields = ["author"]
     ordering = ["position", "id"]
@@ -59,19 +76,42 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
 
+    def clean_tags(self):
+        tags = self.cleaned_data.get("tags") or []
+        for tag in tags:
+            single_line(tag)
+        return tags
+
     def clean_slug(self):
         # Emptied on an existing article: keep its address rather than break links.
         return self.cleaned_data.get("slug") or self.instance.slug
 
+    known_conflict: services.EditConflict | None = None  # found while saving
+
     def clean(self):
         cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        if self.known_conflict is not None:
+            self.conflict_changes = self.known_conflict.changes
+            raise ValidationError(self.known_conflict.messages[0])
         loaded = cleaned.get("loaded_version")
-        if self.instance.pk and loaded is not None:
-            current = Article.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
-            if current and current[0] != loaded:
-                conflict = services.edit_conflict(self.instance, cleaned.get("body"))
-                self.conflict_changes = conflict.changes
-                raise ValidationError(conflict.messages[0])
+        if loaded is None:
+            # Without the version it was loaded at, a save could overwrite someone's work.
+            raise ValidationError(
+                "This form does not say which version of the article it was opened at, so "
+                "it cannot be saved safely. Copy your text, reload the page and apply it again."
+            )
+        # Locked until the save's transaction ends, so no save can slip in between.
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+        )
+        if current and current[0] != loaded:
+            conflict = services.edit_conflict(self.instance, cleaned.get("body"))
+            self.conflict_changes = conflict.changes
+            raise ValidationError(conflict.messages[0])
         return cleaned
 
 
@@ -90,7 +130,8 @@ class ArticleAdmin(admin.ModelAdmin):
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     list_display = ["title", "status_label", "published_at", "author_names", "updated_at"]
-    list_filter = ["status", "is_featured", "tags"]
+    # Only the topics of articles the user may open (a fellow sees no one else's).
+    list_filter = ["status", "is_featured", ("tags", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "subtitle", "authors__name"]
     date_hierarchy = "published_at"
     inlines = [ArticleAuthorInline]
@@ -216,8 +257,16 @@ class ArticleAdmin(admin.ModelAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except services.EditConflict as conflict:
-            self.message_user(request, conflict.messages[0], messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            # Someone saved between the form's check and this save (the check cannot lock
+            # on SQLite): show the form again with what was typed, and the conflict.
+            request._edit_conflict = conflict
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if conflict := getattr(request, "_edit_conflict", None):
+            return type(form.__name__, (form,), {"known_conflict": conflict})
+        return form
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -441,9 +490,11 @@ class ArticleAdmin(admin.ModelAdmin):
         if not self.has_delete_permission(request):
             raise PermissionDenied
         if request.method == "POST":
-            article = get_object_or_404(
-                Article.all_objects.binned(), pk=request.POST.get("restore")
-            )
+            chosen = request.POST.get("restore", "")
+            if not chosen.isdecimal():  # not isdigit(): int("²") fails
+                self.message_user(request, "Choose an article to restore.", messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:articles_article_bin"))
+            article = get_object_or_404(Article.all_objects.binned(), pk=int(chosen))
             try:
                 services.article_restore_from_bin(article=article, by=request.user)
             except ValidationError as exc:
@@ -473,13 +524,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
-@admin.register(ArticleAuthor)
-class ArticleAuthorAdmin(admin.ModelAdmin):
-    list_display = ["article", "author", "position"]
-    search_fields = ["article__title", "author__name"]
-
-    def has_module_permission(self, request) -> bool:
-        return False  # edited inline on the article
+# Credits (ArticleAuthor) have no admin of their own: they are edited only inline, on an
+# article the user may edit, so the article's rules are the credits' rules.
 
 
 # --- the image library --------------------------------------------------------------
@@ -537,7 +583,7 @@ class LibraryImageAdmin(admin.ModelAdmin):
     search_help_text = "Search captions, credits and alt text."
     date_hierarchy = "created_at"
     list_per_page = 50
-    readonly_fields = ["preview", "size", "original", "uploaded_by", "created_at", "used_in"]
+    readonly_fields = ["preview", "size", "original", "uploaded_by", "created_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     class Media:
@@ -551,10 +597,38 @@ class LibraryImageAdmin(admin.ModelAdmin):
         if obj is None:
             return ["upload", *services.IMAGE_TEXT_FIELDS]
         return ["preview", *services.IMAGE_TEXT_FIELDS, "size", "original", "uploaded_by",
-                "created_at", "used_in"]  # fmt: skip
+                "created_at", self._used_in(request)]  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else []
+        return [*self.readonly_fields, self._used_in(request)] if obj is not None else []
+
+    def _used_in(self, request: HttpRequest):
+        """The articles showing an image, named only where the viewer may open them (a
+        fellow must not learn the titles of other fellows' drafts), once per request."""
+        if not hasattr(request, "_image_used_in"):
+
+            @admin.display(description="Articles showing it")
+            def used_in(image: LibraryImage) -> str:
+                showing = Article.objects.using_image(image)
+                mine = list(showing.editable_by(request.user).only("title"))
+                others = showing.count() - len(mine)
+                if not mine and not others:
+                    return "No article shows this image yet."
+                links = format_html_join(
+                    ", ",
+                    '<a href="{}">{}</a>',
+                    (
+                        (reverse("admin:articles_article_change", args=[a.pk]), a.title)
+                        for a in mine
+                    ),
+                )
+                if not others:
+                    return links
+                rest = f"{others} other article{'s' if others != 1 else ''}"
+                return format_html("{}{}{}", links, ", " if mine else "", rest)
+
+            request._image_used_in = used_in
+        return request._image_used_in
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by").with_usage()
@@ -622,13 +696,19 @@ class LibraryImageAdmin(admin.ModelAdmin):
     def original(self, image: LibraryImage) -> str:
         return format_html('<a href="{0}">{1}</a>', image.url, image.file.name)
 
-    @admin.display(description="Articles showing it")
-    def used_in(self, image: LibraryImage) -> str:
-        articles = list(Article.objects.using_image(image).only("title"))
-        if not articles:
-            return "No article shows this image yet."
-        return format_html_join(
-            ", ",
-            '<a href="{}">{}</a>',
-            ((reverse("admin:articles_article_change", args=[a.pk]), a.title) for a in articles),
-        )
+
+# --- topics ---------------------------------------------------------------------------
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TopicAdmin(TagAdmin):
+    """django-taggit's admin, with its merge page kept to those who may change topics:
+    merging rewrites the topics of every article that carries them."""
+
+    def merge_tags_view(self, request: HttpRequest):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().merge_tags_view(request)

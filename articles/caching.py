@@ -12,10 +12,17 @@ How the cache stays fresh, with no cron job and no per-page bookkeeping:
 - Time changes what is public too: an article scheduled for 9:00 appears at 9:00. The
   earliest future publication time is kept beside the token (tagged with the token it
   was computed for); the first request at or after that instant replaces the token.
-- Only GET requests without a session cookie are served from, or stored in, the cache,
-  and only 200 responses of views wrapped in `public_page`. Staff have a session, so
-  they always get a freshly rendered page, marked private so that no shared cache keeps
-  it; the admin and preview links are never wrapped, and drafts are 404s to readers.
+- Only GET requests for views wrapped in `public_page` are served from, or stored in,
+  the cache, and only their 200 responses. A request with a valid signed-in session
+  (staff) always gets a freshly rendered page, marked private so that no shared cache
+  keeps it; any other session cookie (forged, expired, anonymous) is read as no session
+  at all, so it cannot be used to skip the cache. The admin and preview links are never
+  wrapped, and drafts are 404s to readers.
+- A page is stored under its address with only the query parameters its view reads
+  (`public_page(view, params=("page",))`), in one spelling (sorted, `page=02` as `2`,
+  any page that is not a number as page 0, which does not exist). The view is handed
+  exactly those parameters, so `utm_*`, `fbclid` or random junk can neither add entries
+  nor change what is stored, and a page can never depend on a parameter its key lacks.
 - Every stored page carries an ETag (a hash of its content) and a Last-Modified time;
   a request that already holds the page gets a 304.
 
@@ -36,14 +43,18 @@ import secrets
 import threading
 import time
 from functools import wraps
+from importlib import import_module
+from urllib.parse import urlencode
 
 from asgiref.local import Local
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
@@ -303,10 +314,11 @@ def connect_signals() -> None:
 # --- serving ---------------------------------------------------------------------------
 
 
-def public_page(view):
+def public_page(view, *, params: tuple[str, ...] = ()):
     """Mark a view's pages as the same for every reader: anonymous readers get them
     from the cache, with headers that let a CDN keep them briefly; signed-in users get
-    a fresh page that no shared cache may keep."""
+    a fresh page that no shared cache may keep. `params` names the query parameters the
+    view reads; for anonymous readers it is handed those only."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -325,20 +337,41 @@ def public_page(view):
             response.is_public_page = True
         return response
 
+    wrapped.page_params = tuple(sorted(set(params)))
     return wrapped
 
 
 class PageCacheMiddleware:
     """Answers anonymous GET requests for public pages from the cache; stores the
     public pages it renders. Placed right after WhiteNoise, so a cached page costs no
-    session, user or database work at all."""
+    user or database work (a session cookie costs one session-store lookup)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        params = _page_params(request) if request.method == "GET" else None
+        if params is None:  # not a public page
             return self.get_response(request)
+        session = _session_state(request)
+        if session in (_SIGNED_IN, _UNKNOWN):
+            # The page is rendered as before, for whoever this is.
+            return self.get_response(request)
+        # Rendered as for a reader without a session, so the page can be stored.
+        request.COOKIES.pop(settings.SESSION_COOKIE_NAME, None)
+        _keep_only(request, params)
+        response = self._serve(request)
+        if session is _NO_SUCH_SESSION:
+            # Told to the browser after the page was stored: the entry holds no cookie.
+            response.delete_cookie(
+                settings.SESSION_COOKIE_NAME,
+                path=settings.SESSION_COOKIE_PATH,
+                domain=settings.SESSION_COOKIE_DOMAIN,
+                samesite=settings.SESSION_COOKIE_SAMESITE,
+            )
+        return response
+
+    def _serve(self, request: HttpRequest) -> HttpResponse:
         key = None
         if settings.PAGE_CACHE_SECONDS > 0:
             try:
@@ -361,6 +394,100 @@ class PageCacheMiddleware:
                 logger.exception("Could not store a page in the cache")
             response["X-Page-Cache"] = "miss"
         return _conditional(request, response)
+
+
+# --- which requests, under which key ----------------------------------------------------
+
+
+def _page_params(request: HttpRequest) -> tuple[str, ...] | None:
+    """The query parameters the view at this address reads, None if it is no public page."""
+    urlconf = getattr(request, "urlconf", None) or get_urlconf() or settings.ROOT_URLCONF
+    path = request.path_info
+    if len(path) > _MAX_REMEMBERED_PATH:
+        return _resolve_params(str(urlconf), path)
+    return _remembered_params(str(urlconf), path)
+
+
+_MAX_REMEMBERED_PATH = 300
+
+
+def _resolve_params(urlconf: str, path: str) -> tuple[str, ...] | None:
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    return getattr(match.func, "page_params", None)
+
+
+# Resolving costs tens of microseconds a request; a page from the cache costs about a
+# millisecond, so the answer is remembered per address (a bounded number of them).
+_remembered_params = functools.lru_cache(maxsize=4096)(_resolve_params)
+
+
+def _page_number(value: str) -> str:
+    """One spelling per page: what the paginator reads as a number (`02`, ` 2`, `+2`), as
+    that number; `last` as itself; anything else as page 0, which never exists."""
+    if value == "last":
+        return value
+    try:
+        return str(int(value))
+    except ValueError:
+        return "0"
+
+
+def _words(value: str) -> str:
+    """A search query as the search reads it: runs of white space are one space."""
+    return " ".join(value.split())
+
+
+_CANONICAL = {"page": _page_number, "p": _page_number, "q": _words}
+
+
+def _keep_only(request: HttpRequest, params: tuple[str, ...]) -> None:
+    """Hand the view only the parameters it reads, each as one value (the last, as
+    QueryDict.get reads it) in one spelling; empty ones are left out."""
+    kept = []
+    for name in params:
+        value = request.GET.get(name, "")
+        value = _CANONICAL.get(name, str)(value) if value else ""
+        if value:
+            kept.append((name, value))
+    query = urlencode(kept)
+    if query == request.META.get("QUERY_STRING", ""):
+        return
+    request.META["QUERY_STRING"] = query
+    request.GET = QueryDict(query, encoding=request.encoding)
+
+
+_NO_COOKIE = "no cookie"
+_NO_SUCH_SESSION = "no such session"  # forged, expired or signed out
+_ANONYMOUS = "anonymous session"
+_SIGNED_IN = "signed in"
+_UNKNOWN = "unknown"
+
+
+def _session_state(request: HttpRequest) -> str:
+    """Whether the session cookie, if any, belongs to a signed-in user: one look in the
+    session store, none without a cookie or with one no session store could have made."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if key is None:
+        return _NO_COOKIE
+    engine = settings.SESSION_ENGINE
+    if not engine.endswith("signed_cookies") and not (key.isascii() and key.isalnum()):
+        return _NO_SUCH_SESSION  # session keys are letters and digits: not one
+    try:
+        session = _session_store(engine)(key)
+        if SESSION_KEY in session:
+            return _SIGNED_IN
+        return _NO_SUCH_SESSION if session.session_key is None else _ANONYMOUS
+    except Exception:  # the store is down: let the rest of the stack answer as it would
+        logger.warning("Could not read a session to decide on the page cache")
+        return _UNKNOWN
+
+
+@functools.cache
+def _session_store(engine: str):
+    return import_module(engine).SessionStore
 
 
 def _page_caches() -> list:
@@ -387,8 +514,9 @@ def _set_page(key: str, entry) -> None:
 
 
 def page_key(request: HttpRequest, generation: str) -> str:
-    """Where a page is stored: its full address (pages print absolute links), this
-    release of the code and templates, and the content generation."""
+    """Where a page is stored: its full address (pages print absolute links) with only
+    the parameters its view reads, this release of the code and templates, and the
+    content generation."""
     address = hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False)
     return f"page:{release()}:{generation}:{address.hexdigest()}"
 

@@ -11,13 +11,21 @@ point at the files are `articles.models.LibraryImage`.
 - Renditions are made once, at a few widths (never wider than the original), in WebP
   and in the original's format, under names derived from the original's
   (`images/2026/03/ab12….jpg` → `images/2026/03/ab12…_960w.webp`).
+- A failure never leaves a record without its file: files are written before their
+  record, and deleted only once the record is known to be gone (`delete_unrecorded`).
+  What a failure or a killed process can leave is the other way round, files no record
+  holds, in LIBRARY_FOLDERS: `manage.py purge_orphan_files` removes those once they are
+  older than ORPHAN_GRACE (so a file being added right now is never taken).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
@@ -28,6 +36,15 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+logger = logging.getLogger(__name__)
+
+# Where library files are written: uploads under images/<year>/<month>/, imported
+# images under imports/. Only these folders are searched for orphans.
+IMPORTS_FOLDER = "imports"
+LIBRARY_FOLDERS = ("images", IMPORTS_FOLDER)
+# How old a file no record holds must be before it is taken for an orphan: far longer
+# than any upload or import step between writing a file and committing its record.
+ORPHAN_GRACE = timedelta(days=1)
 # Pillow format name -> stored file extension.
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
@@ -237,6 +254,43 @@ def delete_stored(names: list[str]) -> None:
     for name in names:
         if name and default_storage.exists(name):
             default_storage.delete(name)
+
+
+def delete_unrecorded(names: list[str], *, records) -> bool:
+    """After a failed addition, delete its records (a QuerySet), then these files, only
+    once the records are gone; whether the files were deleted. A record that cannot be
+    deleted (the connection dropped) keeps its files: it stays a valid image, and files
+    that turn out to have no record are left to `purge_orphan_files`."""
+    try:
+        records.delete()
+    except Exception:
+        logger.warning(
+            "Could not delete the record of %s after a failure; its files stay", names[0]
+        )
+        return False
+    delete_stored(names)
+    return True
+
+
+def stored_files(folder: str) -> Iterator[str]:
+    """The storage name of every file under `folder` (none if there is no such folder)."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in sorted(files):
+        yield f"{folder}/{name}"
+    for sub in sorted(folders):
+        yield from stored_files(f"{folder}/{sub}")
+
+
+def stored_before(name: str, moment: datetime) -> bool:
+    """Whether the file `name` was last written before `moment` (False if that cannot be
+    read: a file of unknown age is never taken for an orphan)."""
+    try:
+        return default_storage.get_modified_time(name) < moment
+    except (OSError, NotImplementedError, ValueError):
+        return False
 
 
 def format_of(name: str) -> str:

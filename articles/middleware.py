@@ -19,6 +19,8 @@ class LegacyRedirectMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
+        if not is_possible_legacy_url(request.path_info):
+            return response
         article = (
             Article.objects.visible_to(getattr(request, "user", None))
             .filter(legacy_url__in=legacy_url_forms(request.path_info))
@@ -33,6 +35,14 @@ class LegacyRedirectMiddleware:
         if query := request.META.get("QUERY_STRING"):
             target = f"{target}?{query}"
         return HttpResponsePermanentRedirect(target)
+
+
+def is_possible_legacy_url(path: str) -> bool:
+    """Whether an address could be an imported one: short enough to be stored (its
+    longest form, with `index.html`, fits `legacy_url`) and free of control characters
+    (PostgreSQL refuses a NUL in a query)."""
+    limit = Article._meta.get_field("legacy_url").max_length - len("index.html")
+    return len(path) <= limit and path.isprintable()
 
 
 def legacy_url_forms(path: str) -> list[str]:

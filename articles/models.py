@@ -12,9 +12,10 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
 from articles import images
-from articles.markdown import Picture, render_article, render_hero
+from articles.markdown import Picture, check_limits, render_article, render_hero
 from articles.querysets import ArticleQuerySet, LibraryImageQuerySet
 from articles.slugs import unique_slug
+from articles.validators import single_line
 from authors.models import AuthorProfile
 
 
@@ -30,16 +31,19 @@ class LibraryImage(models.Model):
         help_text="The original, turned upright and stripped of EXIF and GPS data.",
     )
     alt_text = models.CharField(
+        validators=[single_line],
         max_length=300,
         blank=True,
         help_text="What the image shows, for readers who cannot see it (needed to publish).",
     )
     caption = models.CharField(
+        validators=[single_line],
         max_length=500,
         blank=True,
         help_text="Printed under the image, unless the article gives its own caption.",
     )
     credit = models.CharField(
+        validators=[single_line],
         max_length=300,
         blank=True,
         help_text="Photographer, agency or source, printed with the caption.",
@@ -50,6 +54,7 @@ class LibraryImage(models.Model):
         help_text="Where the image comes from; the credit links to it.",
     )
     licence = models.CharField(
+        validators=[single_line],
         max_length=200,
         blank=True,
         help_text="Under what terms it is used, for example “CC BY 4.0” or “© Agency, licensed”.",
@@ -182,7 +187,9 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"  # scheduled while published_at is ahead
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    title = models.CharField(max_length=300, help_text="The headline, as readers see it.")
+    title = models.CharField(
+        validators=[single_line], max_length=300, help_text="The headline, as readers see it."
+    )
     slug = models.SlugField(
         max_length=220,
         unique=True,
@@ -190,14 +197,18 @@ class Article(models.Model):
         help_text="The article's address; generated from the title when left empty.",
     )
     subtitle = models.CharField(
-        max_length=500, blank=True, help_text="One line under the headline (the standfirst)."
+        validators=[single_line],
+        max_length=500,
+        blank=True,
+        help_text="One line under the headline (the standfirst).",
     )
     body = MarkdownxField(
+        validators=[check_limits],
         help_text=(
             "Markdown. Put <excerpt/> on its own line after the lede; an image line followed "
             "by “_▲ __Title.__ Caption [Source](https://…)._” makes a captioned figure; "
             "___`text`___ makes a pull quote; end with --- and “__Name__ is …” for the bio."
-        )
+        ),
     )
     authors = models.ManyToManyField(
         AuthorProfile,
@@ -207,6 +218,7 @@ class Article(models.Model):
         help_text="Credited authors, in the order they are printed.",
     )
     author_note = models.CharField(
+        validators=[single_line],
         max_length=200,
         blank=True,
         help_text="Printed after the authors' names, for example “and others”.",
@@ -229,16 +241,19 @@ class Article(models.Model):
         "is chosen.",
     )
     hero_alt = models.CharField(
+        validators=[single_line],
         max_length=300,
         blank=True,
         help_text="What the hero image shows, for screen readers; empty: the library's alt text.",
     )
     hero_caption = models.CharField(
+        validators=[single_line],
         max_length=500,
         blank=True,
         help_text="Caption printed under the hero image; empty: the library's caption.",
     )
     hero_credit = models.CharField(
+        validators=[single_line],
         max_length=300,
         blank=True,
         help_text="Photographer or source of the hero image; empty: the library's credit.",
@@ -507,6 +522,38 @@ class ArticleAuthor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.article}"
+
+
+class CreditRecordManager(models.Manager):
+    def record(self, *, article_ids) -> None:
+        """Remember every login credited now on these articles (kept for good)."""
+        credited = ArticleAuthor.objects.filter(
+            article_id__in=list(article_ids), author__user__isnull=False
+        ).values_list("article_id", "author__user_id")
+        self.bulk_create(
+            (CreditRecord(article_id=a, user_id=u) for a, u in set(credited)),
+            ignore_conflicts=True,
+        )
+
+
+class CreditRecord(models.Model):
+    """A login that has been credited on an article, at any time: the four-eyes rule
+    holds against the history of the credits, so dropping one's own credit to approve
+    and adding it back afterwards does not get round it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="credit_records")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = CreditRecordManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="unique_credit_record")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} credited on {self.article}"
 
 
 class RelatedList(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
-from articles.models import Article
+from articles.models import Article, ArticleRevision, CreditRecord
 
 S = Article.Status
 EDITABLE_BY_AUTHORS = {S.DRAFT, S.CHANGES_REQUESTED}
@@ -37,6 +37,21 @@ def is_author_of(user, article: Article) -> bool:
     return any(author.user_id == user.pk for author in article.credited_authors)
 
 
+def took_part(user, article: Article) -> bool:
+    """True when `user` is credited on the article now or was at any time, or edited its
+    text since it was last submitted: such a person may not approve it (four eyes)."""
+    if not user or not user.is_authenticated or article.pk is None:
+        return False
+    if is_author_of(user, article):
+        return True
+    if CreditRecord.objects.filter(article_id=article.pk, user_id=user.pk).exists():
+        return True
+    edits = ArticleRevision.objects.filter(article_id=article.pk, created_by_id=user.pk)
+    if article.submitted_at is not None:
+        edits = edits.filter(created_at__gte=article.submitted_at)
+    return edits.exists()
+
+
 def is_staff(user) -> bool:
     return bool(user and user.is_active and user.is_staff)
 
@@ -60,18 +75,15 @@ def allowed_actions(user, article: Article) -> set[str]:
         allowed.add("create_preview_link")
         if status == S.IN_REVIEW:
             allowed.add("request_changes")
-            # Four eyes: an editor does not approve their own article.
-            if not author or user.is_superuser:
+            # Four eyes: an editor does not approve an article they wrote, were ever
+            # credited on, or edited since it was submitted.
+            if user.is_superuser or not took_part(user, article):
                 allowed |= {"approve", "schedule", "publish"}
         if status == S.PUBLISHED:
             allowed.add("withdraw")
     if status == S.WITHDRAWN:
         allowed.add("return_to_draft")
     return allowed
-
-
-def may(user, action: str, article: Article) -> bool:
-    return action in allowed_actions(user, article)
 
 
 def may_change_image(user, image) -> bool:

@@ -30,10 +30,11 @@ from articles.models import (
     ArticleEvent,
     ArticleImage,
     ArticleRevision,
+    CreditRecord,
     LibraryImage,
     PreviewLink,
 )
-from articles.permissions import allowed_actions, is_author_of, may_change_image
+from articles.permissions import allowed_actions, is_author_of, may_change_image, took_part
 from articles.search import search_schedule
 from authors.models import AuthorProfile
 
@@ -314,13 +315,37 @@ def article_set_authors(*, article: Article, authors: list[AuthorProfile]) -> No
     current = [credit.author_id for credit in article.authorships.order_by("position", "id")]
     if current == [author.pk for author in ordered]:
         return
+    article_check_credits(article=article, authors=ordered)
     article.authorships.all().delete()
     ArticleAuthor.objects.bulk_create(
         ArticleAuthor(article=article, author=author, position=index)
         for index, author in enumerate(ordered, start=1)
     )
+    CreditRecord.objects.record(article_ids=[article.pk])  # bulk_create sends no signal
     search_schedule([article.pk])  # bulk_create sends no signal to the search index
     content_changed()  # nor to the page cache
+
+
+def article_check_credits(*, article: Article, authors: list[AuthorProfile]) -> None:
+    """Refuse to credit, on an approved article, the editor who approved it: four eyes
+    holds after publication too."""
+    if not article.pk or not article.is_approved:
+        return
+    approval = (
+        article.events.filter(action__in=["published", "scheduled"])
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    approver = approval.actor if approval else None
+    if approver is None or approver.is_superuser:
+        return
+    for author in authors:
+        if author.user_id == approver.pk:
+            raise ValidationError(
+                f"{author.name} approved this article, so they cannot be credited on it "
+                "(four eyes): withdraw it and send it through review again."
+            )
 
 
 def article_rerender(*, article: Article) -> bool:
@@ -376,10 +401,13 @@ def image_add(*, image: LibraryImage, cleaned: images.CleanImage, by) -> Library
             image.make_renditions(picture=cleaned.picture)
     except BaseException:
         sizes = images.rendition_sizes(cleaned.width, cleaned.height, animated=cleaned.animated)
-        images.delete_stored([image.file.name, *images.rendition_names(image.file.name, sizes)])
-        if image.pk is not None:
-            LibraryImage.objects.filter(pk=image.pk).delete()
-            image.pk = None
+        # The record first, its files only once it is gone: a record never loses its file
+        # (if the connection dropped it stays, renditions made when first shown).
+        images.delete_unrecorded(
+            [image.file.name, *images.rendition_names(image.file.name, sizes)],
+            records=LibraryImage.objects.filter(file=image.file.name),
+        )
+        image.pk = None
         raise
     return image
 
@@ -482,9 +510,14 @@ _ACTION_WORDS = {
 
 def _refusal(user, article: Article, action: str) -> str:
     words = _ACTION_WORDS.get(action, action.replace("_", " "))
-    if action in {"approve", "schedule"} and is_author_of(user, article):
+    if action in {"approve", "schedule"} and took_part(user, article):
+        why = (
+            "You co-wrote this article"
+            if is_author_of(user, article)
+            else "You are or were credited on this article, or edited it since it was submitted"
+        )
         return (
-            "You co-wrote this article, so you cannot approve it: another editor must "
+            f"{why}, so you cannot approve it: another editor must "
             "(four eyes on everything that goes public)."
         )
     return f"You may not {words}: it is {article.get_status_display().lower()}."

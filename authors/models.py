@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from articles.markdown import render_fragment
 from articles.slugs import unique_slug
+from articles.validators import single_line
 
 
 class AuthorProfileQuerySet(models.QuerySet):
@@ -24,7 +25,9 @@ class AuthorProfileQuerySet(models.QuerySet):
 
 
 class AuthorProfile(models.Model):
-    name = models.CharField(max_length=200, help_text="Full name as printed on articles.")
+    name = models.CharField(
+        max_length=200, validators=[single_line], help_text="Full name as printed on articles."
+    )
     slug = models.SlugField(
         max_length=220,
         unique=True,
@@ -40,15 +43,29 @@ class AuthorProfile(models.Model):
         help_text="The staff login of this author, if they have one.",
     )
     position = models.CharField(
-        max_length=200, blank=True, help_text="Job title, for example “Research Fellow”."
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text="Job title, for example “Research Fellow”.",
     )
     department = models.CharField(
-        max_length=200, blank=True, help_text="Programme or department, for example “Cyber”."
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text="Programme or department, for example “Cyber”.",
     )
     bio = models.TextField(blank=True, help_text="Short biography in Markdown.")
     bio_html = models.TextField(blank=True, editable=False)
-    photo = models.ImageField(
-        upload_to="authors/", blank=True, help_text="Square portrait, at least 400×400 pixels."
+    # A library image, so a portrait is cleaned like every upload (verified, re-encoded
+    # without EXIF or GPS, renamed) and served from its renditions. By name: articles
+    # already imports this module.
+    portrait = models.ForeignKey(
+        "articles.LibraryImage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="portrait_of",
+        help_text="Square portrait from the image library, at least 400×400 pixels.",
     )
     is_active = models.BooleanField(
         default=True, help_text="Inactive authors keep their articles but get no profile page."

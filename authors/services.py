@@ -4,6 +4,9 @@ import unicodedata
 
 from django.db import transaction
 
+from articles import images
+from articles.models import LibraryImage
+from articles.services import image_add, image_adopt
 from authors.models import AuthorProfile
 
 
@@ -38,7 +41,7 @@ def author_fill_bio(*, author: AuthorProfile, bio: str) -> bool:
 
 @transaction.atomic
 def author_fill_blanks(*, author: AuthorProfile, **values: str) -> list[str]:
-    """Fill the empty text fields of `author` (bio, position, department, photo) from an
+    """Fill the empty text fields of `author` (bio, position, department) from an
     import; a field an editor filled is never replaced. Returns the fields filled."""
     filled = []
     for name, value in values.items():
@@ -49,3 +52,22 @@ def author_fill_blanks(*, author: AuthorProfile, **values: str) -> list[str]:
     if filled:
         author.save(update_fields=[*filled, "bio_html", "updated_at"])
     return filled
+
+
+def author_portrait_add(
+    *, author: AuthorProfile, cleaned: images.CleanImage, by=None
+) -> LibraryImage:
+    """Show a portrait on `author`'s profile: the cleaned upload (`images.clean_image`:
+    verified, upright, re-encoded without EXIF or GPS) joins the image library under a
+    generated name, with its renditions. `by` is the staff member uploading it; None for
+    an import."""
+    texts = {"alt_text": f"Portrait of {author.name}"[:300]}
+    if by is not None:
+        image = image_add(image=LibraryImage(**texts), cleaned=cleaned, by=by)
+    else:
+        image = image_adopt(name=images.store_image(cleaned, folder="images/%Y/%m"), **texts)
+        if not cleaned.animated:
+            image.make_renditions(picture=cleaned.picture)
+    author.portrait = image
+    author.save(update_fields=["portrait", "updated_at"])
+    return image

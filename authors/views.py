@@ -15,7 +15,7 @@ class AuthorListView(ListView):
     context_object_name = "authors"
 
     def get_queryset(self):
-        return AuthorProfile.objects.active()
+        return AuthorProfile.objects.active().select_related("portrait")
 
 
 class AuthorDetailView(ListView):
@@ -28,7 +28,8 @@ class AuthorDetailView(ListView):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        self.author = get_object_or_404(AuthorProfile.objects.active(), slug=self.kwargs["slug"])
+        profiles = AuthorProfile.objects.active().select_related("portrait")
+        self.author = get_object_or_404(profiles, slug=self.kwargs["slug"])
         return Article.objects.published().by_author(self.author).newest_first().for_listing()
 
     def get_context_data(self, **kwargs):

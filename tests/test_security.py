@@ -1,10 +1,17 @@
 """Security and resilience: headers, logins, second factor, and faults with nothing lost."""
 
+import io
+
 import pytest
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.files.uploadhandler import load_handler
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
+from django.http.multipartparser import MultiPartParser
+from django.test import Client, RequestFactory
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -65,9 +72,9 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(client)
 
 
 @pytest.mark.login_throttling
-def test_repeated_failures_from_one_address_lock_that_address(client):
+def test_repeated_failures_from_one_address_lock_that_address(client, settings):
     StaffFactory(username="innocent")
-    for attempt in range(5):
+    for attempt in range(settings.AXES_ADDRESS_FAILURE_LIMIT):
         client.post(
             LOGIN, {"username": f"guess{attempt}", "password": "x"}, REMOTE_ADDR="203.0.113.9"
         )
@@ -183,3 +190,146 @@ def test_a_database_failure_mid_save_leaves_no_half_saved_article(client, monkey
     saved = Article.objects.get(pk=article.pk)
     assert (saved.title, saved.body) == ("Original title", "Original body.")
     assert saved.revisions.count() == 0
+
+
+# --- every error page carries the security headers ------------------------------------
+
+
+def assert_protective_headers(response):
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def database_down(monkeypatch):
+    def down(self, sql, params=None):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(CursorWrapper, "execute", down)
+
+
+def session_save_breaks(monkeypatch):
+    def broken(self, must_create=False):
+        raise RuntimeError("a bug in saving the session")
+
+    monkeypatch.setattr(SessionStore, "save", broken)
+
+
+@pytest.mark.parametrize("ssl_redirect", [False, True], ids=["plain", "ssl-redirect"])
+def test_a_refused_host_gets_the_branded_400_page_with_the_headers(client, settings, ssl_redirect):
+    settings.SECURE_SSL_REDIRECT = ssl_redirect
+    response = client.get("/", headers={"host": "attacker.example"})
+    assert response.status_code == 400
+    assert "We could not read that request" in response.content.decode()
+    assert_protective_headers(response)
+
+
+@pytest.mark.parametrize(
+    ("status", "make"),
+    [
+        (403, lambda client, monkeypatch: client.get("/admin/articles/article/bin/")),
+        (404, lambda client, monkeypatch: client.get("/no-such-page/")),
+        (
+            413,
+            lambda client, monkeypatch: client.post(
+                "/admin/markdownx/upload/", CONTENT_LENGTH=str(100 * 1024 * 1024)
+            ),
+        ),
+        (
+            500,
+            lambda client, monkeypatch: (session_save_breaks(monkeypatch), client.get("/"))[1],
+        ),
+        (
+            503,
+            lambda client, monkeypatch: (database_down(monkeypatch), client.get("/admin/"))[1],
+        ),
+    ],
+    ids=["403", "404", "413", "500-in-a-middleware", "503-signed-in"],
+)
+def test_every_kind_of_error_page_carries_the_security_headers(monkeypatch, status, make):
+    client = Client(raise_request_exception=False)
+    client.force_login(StaffFactory())  # a session: no cached page, every layer at work
+    response = make(client, monkeypatch)
+    assert response.status_code == status
+    assert_protective_headers(response)
+
+
+# --- what a client may claim about its proxy -------------------------------------------
+
+
+def test_a_client_that_is_not_the_proxy_cannot_claim_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/", headers={"x-forwarded-proto": "https"}, REMOTE_ADDR="203.0.113.5")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+
+
+def test_the_proxy_in_front_is_believed_about_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.FORWARDED_ALLOW_IPS = ["10.0.0.0/8"]
+    ArticleFactory()
+    response = client.get("/", headers={"x-forwarded-proto": "https"}, REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 200
+
+
+# --- request bodies are capped inside the application ------------------------------------
+
+
+class UnreadableBody(io.RawIOBase):
+    """A body that must not be read: the test fails if anything reads it."""
+
+    def read(self, size=-1):
+        raise AssertionError("the body of a refused request was read")
+
+    readline = read
+
+
+def test_a_body_over_the_cap_is_refused_with_413_before_it_is_read(settings):
+    client = Client(raise_request_exception=False)
+    client.force_login(StaffFactory())
+    size = settings.REQUEST_MAX_BYTES + 1
+    response = client.generic(
+        "POST",
+        "/admin/markdownx/upload/",
+        CONTENT_LENGTH=str(size),
+        CONTENT_TYPE="multipart/form-data; boundary=xyz",
+        **{"wsgi.input": UnreadableBody()},
+    )
+    assert response.status_code == 413
+    assert "That upload is too large" in response.content.decode()
+    assert f"at most {settings.REQUEST_MAX_BYTES // (1024 * 1024)} MB" in response.content.decode()
+
+
+def test_the_editor_is_told_in_json_that_an_upload_is_over_the_cap(settings, client):
+    client.force_login(StaffFactory())
+    response = client.post(
+        "/admin/markdownx/upload/",
+        CONTENT_LENGTH=str(100 * 1024 * 1024),
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+    assert response.status_code == 413
+    assert "100.0 MB" in response.json()["error"]
+
+
+def test_too_much_form_data_is_a_413_with_a_message(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(StaffFactory())
+    response = client.post("/admin/markdownx/markdownify/", {"content": "x" * 5000})
+    assert response.status_code == 413
+    assert "That upload is too large" in response.content.decode()
+
+
+def test_an_upload_stream_longer_than_it_claimed_is_cut_off_at_the_cap(settings):
+    settings.REQUEST_MAX_BYTES = 64 * 1024
+    body = encode_multipart(BOUNDARY, {"image": io.BytesIO(b"x" * (256 * 1024))})
+    # A stream not bounded by its Content-Length (a chunked body under ASGI): the parser
+    # keeps reading past what the header claimed, and only the handler can stop it.
+    meta = {"CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": "1000"}
+    request = RequestFactory().post("/")
+    handlers = [load_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS]
+    parser = MultiPartParser(meta, io.BytesIO(body), handlers)
+    with pytest.raises(RequestDataTooBig):
+        parser.parse()
+    assert handlers[0].received <= settings.REQUEST_MAX_BYTES + 64 * 1024

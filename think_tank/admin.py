@@ -12,6 +12,7 @@ import io
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import HttpRequest, HttpResponseRedirect
@@ -21,6 +22,8 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from think_tank.login_throttling import attempts_left, cool_off_minutes
 
 
 class SecondFactorLoginForm(AdminAuthenticationForm, OTPAuthenticationFormMixin):
@@ -41,6 +44,26 @@ class SecondFactorLoginForm(AdminAuthenticationForm, OTPAuthenticationFormMixin)
         return super()._chosen_device(user) or (
             TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
         )
+
+    def get_invalid_login_error(self):
+        error = super().get_invalid_login_error()
+        warning = self._last_attempt_warning()
+        return forms.ValidationError([error, warning]) if warning else error
+
+    def _last_attempt_warning(self) -> str:
+        # Counted after this failure was recorded (the login_failed signal has run).
+        if not settings.AXES_ENABLED or self.request is None:
+            return ""
+        left, lock = attempts_left(self.request, self.cleaned_data.get("username") or "")
+        if left != 1:
+            return ""
+        minutes = cool_off_minutes(self.request)
+        if lock == "account":
+            return (
+                f"One attempt left before this account is locked for {minutes} minutes "
+                "from this address."
+            )
+        return f"One attempt left before logins from this address are locked for {minutes} minutes."
 
     def clean(self):
         cleaned = super().clean()

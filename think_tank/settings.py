@@ -58,7 +58,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, the error pages of the layers below included, gets the
+    # site's CSP, framing, sniffing and referrer headers.
+    "think_tank.middleware.ProtectiveHeadersMiddleware",
+    # Forwarded headers are dropped unless a proxy in FORWARDED_ALLOW_IPS sent them.
+    "think_tank.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Too large (413) or unreadable (400) requests are refused before any other work.
+    "think_tank.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and users: a cached public page costs none of their work.
     "articles.caching.PageCacheMiddleware",
@@ -70,7 +77,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "think_tank.middleware.DatabaseUnavailableMiddleware",
+    # A view's database outage is a 503 page, input the database refuses a 400; faults
+    # in the middleware itself get the same answers from think_tank.errors.server_error.
+    "think_tank.middleware.FaultPageMiddleware",
     # Counts failed logins and refuses locked-out accounts and addresses.
     "axes.middleware.AxesMiddleware",
     # Last, so it sees the 404s first: old Jekyll addresses get a 301 to their article.
@@ -218,6 +227,8 @@ if AWS_STORAGE_BUCKET_NAME:
 SITE_NAME = os.environ.get("SITE_NAME", "The Meridian Institute")
 # Second factor (django-otp, TOTP): optional; staff who set it up must use it.
 OTP_TOTP_ISSUER = SITE_NAME
+# Nobody, superusers included, can read another account's TOTP secret in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Absolute address of the site, for links in e-mails and feeds.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "Independent research on security and technology")
@@ -229,8 +240,25 @@ IMAGE_UPLOAD_MAX_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_PIXELS", str(40_0
 # Widths (pixels) of the responsive renditions of every library image, made once and
 # stored; never wider than the original. After a change: manage.py rebuild_renditions.
 IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", "480,960,1600")]
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Request bodies: form fields (an article's text, percent-encoded: up to 9 bytes for one
+# Chinese or Cyrillic character) at most DATA_UPLOAD_MAX_MEMORY_SIZE; a whole request at
+# most REQUEST_MAX_BYTES (half as much again as the larger limit, so that a slightly
+# too large image still reaches the editor's precise message), refused (413) from its
+# Content-Length before it is read, and cut off by RequestSizeLimitHandler if its files
+# grow past it anyway.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_BYTES", str(4 * 1024 * 1024)))
+REQUEST_MAX_BYTES = int(
+    os.environ.get(
+        "REQUEST_MAX_BYTES",
+        str(max(IMAGE_UPLOAD_MAX_BYTES, DATA_UPLOAD_MAX_MEMORY_SIZE) * 3 // 2),
+    )
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "think_tank.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # django-markdownx: the live preview uses the same renderer as the public page.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render_preview"
@@ -257,6 +285,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "editors@localh
 
 # Production hardening: on whenever DEBUG is off; each can be relaxed by its variable
 # (for example behind a proxy that terminates TLS on another port).
+# The proxies (addresses or networks, `*` for any) whose X-Forwarded-Proto and
+# X-Forwarded-For are believed: TrustedProxyMiddleware drops them from anyone else.
+# gunicorn reads the same variable for its own scheme (gunicorn.conf.py).
+FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
@@ -289,11 +321,17 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures an account, or an
-# address, must wait AXES_COOLOFF_TIME hours.
+# Login throttling (django-axes, think_tank/login_throttling.py): AXES_FAILURE_LIMIT
+# failures for one username from one address lock that username at that address only (an
+# attacker elsewhere cannot lock a real user out); AXES_ADDRESS_FAILURE_LIMIT failures from
+# one address, whatever the usernames, lock the address (one person's typos do not lock
+# out an office). Both last AXES_COOLOFF_TIME hours.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "think_tank.login_throttling.LoginThrottle"
+AXES_LOCKOUT_CALLABLE = "think_tank.login_throttling.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

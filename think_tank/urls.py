@@ -9,6 +9,10 @@ from articles import views as article_views
 from articles.caching import public_page
 from articles.sitemaps import SITEMAPS
 
+# Faults become clean pages wherever they are raised (think_tank/errors.py).
+handler400 = "think_tank.errors.bad_request"
+handler500 = "think_tank.errors.server_error"
+
 urlpatterns = [
     # django-markdownx's own views accept anonymous requests and trust the client's
     # content type, so the editor's endpoints are ours, behind staff login.
@@ -34,7 +38,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        public_page(sitemap),
+        public_page(sitemap, params=("p",)),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

@@ -77,13 +77,13 @@ def export_site(destination: Path) -> ExportResult:
         else:
             result.drafts += 1
     profiles = {}
-    for profile in AuthorProfile.objects.order_by("name"):
+    for profile in AuthorProfile.objects.select_related("portrait").order_by("name"):
         entry = {"name": profile.name}
         for key in ("position", "department", "bio"):
             if value := getattr(profile, key).strip():
                 entry[key] = value
-        if profile.photo:
-            entry["photo"] = assets.copy(profile.photo.name, f"photo of {profile.name}")
+        if profile.portrait:
+            entry["photo"] = assets.copy(profile.portrait.file.name, f"photo of {profile.name}")
         profiles[profile.slug] = entry
         result.authors += 1
     if profiles:

@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles.images import store_image, verify_image
+from articles.images import CleanImage, clean_image
 from articles.importers.fetch import RemoteImages
 from articles.importers.post_images import ImageStore, PostImages
 from articles.importers.site import (
@@ -59,6 +59,7 @@ from authors.services import (
     author_fill_bio,
     author_fill_blanks,
     author_get_or_create,
+    author_portrait_add,
     normalized_name,
 )
 
@@ -332,7 +333,9 @@ class ImportRun:
         with transaction.atomic():
             for entry in site.authors_data.values():
                 profile = self.author(entry["name"])
-                photo, problem = ("", "") if profile.photo else self._author_photo(site, entry)
+                photo, problem = (
+                    (None, "") if profile.portrait_id else self._author_photo(site, entry)
+                )
                 if problem:
                     problems.append(Problem(site.root / "_data", None, problem))
                 filled = author_fill_blanks(
@@ -340,25 +343,24 @@ class ImportRun:
                     bio=clean_text(entry.get("bio")) if entry.get("bio") else "",
                     position=clean_text(entry.get("position") or entry.get("role")),
                     department=clean_text(entry.get("department")),
-                    photo=photo,
                 )
-                self.author_counts["profiles filled"] += bool(filled)
+                if photo is not None:
+                    author_portrait_add(author=profile, cleaned=photo)
+                self.author_counts["profiles filled"] += bool(filled) or photo is not None
         return problems
 
-    def _author_photo(self, site: JekyllSite, entry: dict) -> tuple[str, str]:
+    def _author_photo(self, site: JekyllSite, entry: dict) -> tuple[CleanImage | None, str]:
         source = clean_text(entry.get("photo") or entry.get("avatar"))
         if not source or source.startswith(("http://", "https://", "//")):
-            return "", ""
+            return None, ""
         path = (site.root / source.lstrip("/")).resolve()
         if not path.is_relative_to(site.root) or not path.is_file():
-            return "", f"photo “{source}” of {entry['name']} was not found in the site's files"
+            return None, f"photo “{source}” of {entry['name']} was not found in the site's files"
         try:
-            image = verify_image(path.read_bytes(), name=f"photo “{source}”")
+            image = clean_image(path.read_bytes(), name=f"photo “{source}”")
         except ValidationError as exc:
-            return "", exc.messages[0]
-        if self.options.dry_run:
-            return "", ""
-        return store_image(image, folder="authors"), ""
+            return None, exc.messages[0]
+        return (None, "") if self.options.dry_run else (image, "")
 
 
 def import_posts(

@@ -5,11 +5,17 @@ they would be lost otherwise. Remote images are copied only when the run fetches
 (`--fetch-images`); otherwise, or when a download fails, the remote address stays and
 the report says why. Each copy is remembered on the article (`Article.imported_images`)
 so that re-importing the post reuses it instead of fetching or storing it again.
+
+Copies are written before the post's transaction, which gives each its library record.
+A post that fails deletes the copies it wrote, unless a record holds them after all; a
+killed or disconnected run leaves copies no record holds, which `purge_orphan_files`
+removes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +25,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
-from articles.images import store_image, verify_image
+from articles.images import IMPORTS_FOLDER, store_image, verify_image
 from articles.importers.fetch import ImageFetchError, RemoteImages
 from articles.importers.site import JekyllPost, PostFile
+from articles.models import LibraryImage
 
-FOLDER = "imports"
+logger = logging.getLogger(__name__)
+
+FOLDER = IMPORTS_FOLDER
 _FENCED = re.compile(r"^\s{0,3}(`{3,}|~{3,}).*?^\s{0,3}\1[`~]*\s*$", re.MULTILINE | re.DOTALL)
 _INLINE_IMAGE = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?")
 _HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
@@ -77,8 +86,19 @@ class ImageStore:
         return result
 
     def discard(self, images: PostImages) -> None:
-        """Delete the files stored for a post that then failed."""
-        for name in images.stored_now:
+        """Delete the files stored for a post that then failed, but those a library
+        record holds (its transaction committed after all); if the records cannot be
+        read, the files stay for `purge_orphan_files`."""
+        try:
+            held = set(
+                LibraryImage.objects.filter(file__in=images.stored_now).values_list(
+                    "file", flat=True
+                )
+            )
+        except Exception:
+            logger.warning("Could not check the records of a failed post's images; they stay")
+            held = set(images.stored_now)
+        for name in sorted(images.stored_now - held):
             default_storage.delete(name)
         self._local = {k: v for k, v in self._local.items() if v not in images.stored_now}
         if self.fetch:

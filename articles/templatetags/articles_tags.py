@@ -45,8 +45,8 @@ def page_meta(context, *, title="", description="", author=None, tag=None, noind
         role = ", ".join(part for part in (author.position, author.department) if part)
         description = f"{author.name}{f', {role}' if role else ''}, {settings.SITE_NAME}."
         og_type = "profile"
-        if author.photo:
-            image, image_alt = author.photo.url, f"Portrait of {author.name}"
+        if author.portrait:
+            image, image_alt = author.portrait.share_url, f"Portrait of {author.name}"
     elif tag is not None:
         title = f"Topic: {tag.name}"
         description = f"Research from {settings.SITE_NAME} on {tag.name}."

@@ -1,16 +1,17 @@
 """Hostile content: whatever a fellow pastes or an old post holds, the renderer and the
-front-matter parser never crash, never slow down more than linearly, and never emit a
-script, an event handler or a dangerous URL."""
+front-matter parser never crash and never emit a script, an event handler, a dangerous
+URL, or an id or class that would pass for the site's own."""
 
-import time
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.importers.site import JekyllFormatError, parse_post
-from articles.markdown import render_article
+from articles.markdown import HOUSE_CLASSES, render_article
 
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
 
@@ -79,29 +80,79 @@ def test_each_known_attack_is_neutralised_in_every_house_construct(fragment):
         assert_safe(wrapper.replace("{}", fragment))
 
 
-def best_time(function, repeat: int = 3) -> float:
-    timings = []
-    for _ in range(repeat):
-        start = time.process_time()
-        function()
-        timings.append(time.process_time() - start)
-    return min(timings)
+# (How rendering time grows with pathological input: tests/articles/test_renderer_limits.py.)
 
 
-@pytest.mark.parametrize(
-    "unit",
-    [
-        "*a " * 1, "_" , "[", "<", "`", "> ", "- ", "1. ", "![x](y)\n", "___`q`___\n\n",
-        "**_", "[a](", "<excerpt/>", "\n---\n", "&#", "|a|", "[^x]",
-    ],
-)  # fmt: skip
-def test_rendering_time_grows_linearly_with_pathological_input(unit):
-    """Growth, not speed: 8× the input may cost about 8× the time, never 64×."""
-    small, large = unit * 2_000, unit * 16_000
-    ratio = best_time(lambda: render_article(large)) / max(
-        best_time(lambda: render_article(small)), 1e-4
+# --- author HTML cannot pass for the site's own ----------------------------------------
+
+SITE = Path(__file__).resolve().parents[2]
+ID_ATTRIBUTE = re.compile(r'\bid="([^"]*)"')
+CLASS_ATTRIBUTE = re.compile(r'\bclass="([^"]*)"')
+
+
+def template_ids() -> tuple[set[str], set[str]]:
+    """The ids the site's templates give (and the fixed starts of those they compose,
+    like "cite-" in cite-{{ citation.key }})."""
+    ids, prefixes = set(), set()
+    for path in (SITE / "templates").rglob("*.html"):
+        for value in ID_ATTRIBUTE.findall(path.read_text(encoding="utf-8")):
+            if "{" in value:
+                prefixes.add(value.split("{")[0])
+            else:
+                ids.add(value)
+    return ids, prefixes - {""}
+
+
+def site_classes() -> set[str]:
+    """The classes the templates and style sheets use that the renderer never gives."""
+    names = set()
+    for path in (SITE / "templates").rglob("*.html"):
+        for value in CLASS_ATTRIBUTE.findall(path.read_text(encoding="utf-8")):
+            names.update(name for name in value.split() if not set(name) & set("{}%"))
+    for path in (SITE / "static").rglob("*.css"):
+        names.update(re.findall(r"\.([A-Za-z][\w-]*)", path.read_text(encoding="utf-8")))
+    return names - HOUSE_CLASSES
+
+
+def body_ids(source: str) -> list[str]:
+    return ID_ATTRIBUTE.findall(render_article(source).body_html)
+
+
+def author_uses(value: str) -> str:
+    """A body that asks for an id every way an author can: raw HTML, block and inline,
+    and a heading whose text is the id."""
+    return (
+        f'<div id="{value}">Block.</div>\n\nSome <span id="{value}">inline</span> text.\n\n'
+        f"## {value}\n\n## {value.replace('-', ' ').replace('_', ' ')}\n"
     )
-    assert ratio < 24, f"{unit!r}: 8× the input took {ratio:.1f}× the time"
+
+
+@pytest.mark.parametrize("site_id", sorted(template_ids()[0]))
+def test_an_article_body_never_takes_an_id_the_site_uses(site_id):
+    assert site_id not in body_ids(author_uses(site_id))
+
+
+@pytest.mark.parametrize("prefix", sorted(template_ids()[1]))
+def test_an_article_body_never_takes_an_id_the_site_composes(prefix):
+    ids = body_ids(author_uses(prefix + "apa"))
+    assert ids and not [value for value in ids if value.startswith(prefix)]
+
+
+def test_the_site_uses_ids_and_classes_for_these_tests_to_check():
+    ids, prefixes = template_ids()
+    assert {"main", "cite-title"} <= ids and "cite-" in prefixes
+    assert "draft-banner" in site_classes()
+
+
+@pytest.mark.parametrize("name", sorted(site_classes()))
+def test_an_article_body_never_wears_a_class_of_the_site(name):
+    source = (
+        f'<div class="{name}">Block.</div>\n\n<p class="callout {name}">Para.</p>\n\n'
+        f'Some <span class="{name}">inline</span> <code class="{name}">code</code>.\n'
+    )
+    html = render_article(source).body_html
+    worn = {part for value in CLASS_ATTRIBUTE.findall(html) for part in value.split()}
+    assert name not in worn
 
 
 # --- the importer's front-matter parser -----------------------------------------------

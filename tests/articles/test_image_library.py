@@ -3,20 +3,23 @@ article shows them responsively from HTML made on save."""
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from articles import images as image_files
+from articles import services
 from articles.feeds import absolute_links
 from articles.markdown import render_article
 from articles.models import Article, LibraryImage
@@ -161,6 +164,144 @@ def test_an_upload_that_fails_while_storing_leaves_no_files(staff_client, settin
     media = settings.MEDIA_ROOT
     assert not [p for p in media.rglob("*") if p.is_file()]
     assert not LibraryImage.objects.exists()
+
+
+# --- failures while storing: never a record without its file, nor files without one ----
+
+
+class ConnectionLost:
+    """The database connection dropping at a chosen moment: every query after `drop()`
+    fails as it does when the server goes away, until `restore()`."""
+
+    def __init__(self, monkeypatch):
+        self.down = False
+        original = connection.cursor
+
+        def cursor(*args, **kwargs):
+            if self.down:
+                raise OperationalError("server closed the connection unexpectedly")
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(connection, "cursor", cursor)
+
+    def drop(self):
+        self.down = True
+
+    def restore(self):
+        self.down = False
+
+
+@pytest.fixture
+def database(monkeypatch):
+    lost = ConnectionLost(monkeypatch)
+    yield lost
+    lost.restore()
+
+
+def media_files(settings) -> set[str]:
+    media = settings.MEDIA_ROOT
+    if not media.exists():
+        return set()
+    return {p.relative_to(media).as_posix() for p in media.rglob("*") if p.is_file()}
+
+
+def age_media(settings, *, days: float) -> None:
+    """Make every stored file look `days` old, as if the failure was that long ago."""
+    then = time.time() - days * 86_400
+    for path in settings.MEDIA_ROOT.rglob("*"):
+        if path.is_file():
+            os.utime(path, (then, then))
+
+
+def record_names() -> set[str]:
+    return {
+        name
+        for image in LibraryImage.objects.all()
+        for name in [image.file.name, *image.rendition_names]
+    }
+
+
+def assert_every_record_has_its_files() -> None:
+    for image in LibraryImage.objects.all():
+        for name in [image.file.name, *image.rendition_names]:
+            assert default_storage.exists(name), name
+
+
+def purge(*args) -> str:
+    out = io.StringIO()
+    call_command("purge_orphan_files", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_connection_dropping_while_renditions_are_made_leaves_the_image_whole(
+    database, monkeypatch, settings
+):
+    make = image_files.make_renditions
+
+    def make_then_lose_the_connection(*args, **kwargs):
+        made = make(*args, **kwargs)  # the files are written; recording them fails
+        database.drop()
+        return made
+
+    monkeypatch.setattr(image_files, "make_renditions", make_then_lose_the_connection)
+    with pytest.raises(OperationalError):
+        services.image_create(data=picture_bytes("PNG"), name="chart.png", by=StaffFactory())
+    database.restore()
+
+    assert_every_record_has_its_files()
+    age_media(settings, days=2)
+    purge()
+    assert media_files(settings) == record_names()
+    assert_every_record_has_its_files()
+    for image in LibraryImage.objects.all():  # still a library image readers can see
+        monkeypatch.setattr(image_files, "make_renditions", make)
+        html = ArticleFactory(body=f"![A chart]({image.url})\n").body_html
+        assert "_480w.webp 480w" in html
+        assert_every_record_has_its_files()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_connection_dropping_once_the_file_is_stored_leaves_nothing_after_the_purge(
+    database, monkeypatch, settings
+):
+    store = image_files.store_image
+
+    def store_then_lose_the_connection(*args, **kwargs):
+        name = store(*args, **kwargs)
+        database.drop()
+        return name
+
+    monkeypatch.setattr(image_files, "store_image", store_then_lose_the_connection)
+    with pytest.raises(OperationalError):
+        services.image_create(data=picture_bytes("PNG"), name="chart.png", by=StaffFactory())
+    database.restore()
+
+    assert not LibraryImage.objects.exists()
+    age_media(settings, days=2)
+    purge()
+    assert media_files(settings) == set()
+
+
+def test_the_purge_deletes_only_old_files_no_record_or_text_holds(staff_client, settings):
+    image = uploaded(staff_client)
+    kept = record_names()
+    linked = default_storage.save("images/2020/01/linked.png", io.BytesIO(picture_bytes("PNG")))
+    ArticleFactory(body=f"![An older upload](/media/{linked})\n")
+    elsewhere = default_storage.save("uploads/old.png", io.BytesIO(picture_bytes("PNG")))
+    orphans = {
+        default_storage.save("images/2020/01/orphan.png", io.BytesIO(b"x")),
+        default_storage.save("imports/orphan.png", io.BytesIO(b"x")),
+        image_files.rendition_name(image.file.name, 2400, "WEBP"),  # never recorded
+    }
+    image_files.save_exactly(image_files.rendition_name(image.file.name, 2400, "WEBP"), b"x")
+    assert purge().startswith("0 files")  # all too recent: they may be being added now
+    age_media(settings, days=2)
+
+    assert set(purge("--dry-run").splitlines()[:-1]) == orphans
+    assert media_files(settings) == {*kept, linked, elsewhere, *orphans}
+    assert purge().startswith("3 files")
+    assert media_files(settings) == {*kept, linked, elsewhere}
 
 
 # --- describing an image --------------------------------------------------------------

@@ -5,16 +5,22 @@ machine.
 """
 
 import io
+import os
 import re
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from PIL import Image
 
-from articles.models import Article
+from articles.images import IMPORTS_FOLDER, store_image, verify_image
+from articles.importers import jekyll
+from articles.importers.post_images import ImageStore, PostImages
+from articles.models import Article, LibraryImage
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +262,60 @@ def test_a_dry_run_downloads_and_stores_nothing(tmp_path, server, settings):
     assert server.hits["/img/red.png"] == 0
     assert stored_files(settings) == []
     assert not Article.objects.exists()
+
+
+# --- a run that dies ------------------------------------------------------------------------
+
+
+class Killed(BaseException):
+    """The import process ending mid-post (killed, or the machine gone)."""
+
+
+def age_media(settings, *, days: float) -> None:
+    then = time.time() - days * 86_400
+    for path in settings.MEDIA_ROOT.rglob("*"):
+        if path.is_file():
+            os.utime(path, (then, then))
+
+
+def test_a_killed_import_leaves_no_orphan_images_after_the_purge(tmp_path, settings, monkeypatch):
+    for name, colour in (("chart.png", "purple"), ("map.png", "yellow")):
+        (tmp_path / name).write_bytes(png(colour))
+    write_post(tmp_path, "2025-01-01-a.md", "---\ntitle: A\n---\nT.\n\n![x](chart.png)\n")
+    write_post(tmp_path, "2025-01-02-b.md", "---\ntitle: B\n---\nT.\n\n![x](map.png)\n")
+    write = jekyll._write
+
+    def dies_in_post_b(post, *args, **kwargs):
+        if post.title == "B":  # its image is stored; its transaction never commits
+            raise Killed
+        return write(post, *args, **kwargs)
+
+    monkeypatch.setattr(jekyll, "_write", dies_in_post_b)
+    # A killed process runs no clean-up of its own.
+    monkeypatch.setattr(ImageStore, "discard", lambda self, images: None)
+    with pytest.raises(Killed):
+        run_import(tmp_path)
+    held = {n for i in LibraryImage.objects.all() for n in [i.file.name, *i.rendition_names]}
+    orphans = {name for name in media_names(settings) if name not in held}
+    assert len(orphans) == 1  # post B's copy
+
+    age_media(settings, days=2)
+    call_command("purge_orphan_files", stdout=io.StringIO())
+    assert media_names(settings) == held
+    [image] = LibraryImage.objects.all()
+    assert image.file.name in Article.objects.get(title="A").body
+    assert default_storage.exists(image.file.name)
+
+
+def media_names(settings) -> set[str]:
+    return {path.relative_to(settings.MEDIA_ROOT).as_posix() for path in stored_files(settings)}
+
+
+def test_a_failed_post_keeps_a_copy_a_library_image_already_holds(settings):
+    name = store_image(verify_image(png()), folder=IMPORTS_FOLDER)
+    LibraryImage.objects.create(file=name, width=8, height=8)
+    orphan = store_image(verify_image(png("blue")), folder=IMPORTS_FOLDER)
+    images = PostImages(body="", stored_now={name, orphan})
+    ImageStore(fetch=None).discard(images)  # as when its transaction's outcome was lost
+    assert default_storage.exists(name)
+    assert not default_storage.exists(orphan)

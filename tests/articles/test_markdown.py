@@ -256,3 +256,25 @@ def test_footnote_markers_do_not_leak_into_the_excerpt_and_tables_keep_alignment
     assert '<td style="text-align:right">12</td>' in rendered.body_html
     hostile = render_article('| a |\n|--|\n| b |\n\n<td style="background:url(x)">c</td>\n')
     assert "background" not in hostile.body_html
+
+
+def test_an_authors_own_ids_are_prefixed_while_headings_and_notes_keep_readable_links():
+    rendered = render_article(
+        '## Costs\n\nA claim.[^1] <span id="cite-apa">Mine</span>\n\n'
+        '<div id="main" class="draft-banner pullquote">Quoted.</div>\n\n[^1]: The source.\n'
+    )
+    ids = re.findall(r'\bid="([^"]+)"', rendered.body_html)
+    assert ids == ["costs", "fnref1", "user-content-cite-apa", "user-content-main", "fn1"]
+    assert 'href="#fn1"' in rendered.body_html and 'href="#fnref1"' in rendered.body_html
+    assert 'class="pullquote"' in rendered.body_html
+    assert "draft-banner" not in rendered.body_html
+    assert rendered.headings == [(2, "costs", "Costs")]
+
+
+def test_a_heading_named_like_a_part_of_the_page_gets_its_own_id():
+    rendered = render_article("## Cite APA\n\n## Main\n\n## Main\n")
+    assert [anchor for _level, anchor, _text in rendered.headings] == [
+        "section-cite-apa",
+        "section-main",
+        "section-main-1",
+    ]

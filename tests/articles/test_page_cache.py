@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
@@ -172,6 +173,125 @@ def test_every_public_page_costs_fixed_queries_then_none_from_the_cache(
     for url in [*uncached, *rendered]:
         with django_assert_num_queries(0):
             assert client.get(url).status_code == 200, url
+
+
+# --- what may skip the cache, and under which key ------------------------------------------
+
+
+@pytest.fixture
+def stored(monkeypatch):
+    """The keys pages are stored under, in order, as the requests go."""
+    keys = []
+    original = caching._set_page
+
+    def set_page(key, entry):
+        keys.append(key)
+        original(key, entry)
+
+    monkeypatch.setattr(caching, "_set_page", set_page)
+    return keys
+
+
+@pytest.mark.parametrize(
+    "cookie", ["x" * 32, "0123456789abcdefghijklmnopqrstuv", "<script>", "%00%00%00%00"]
+)
+def test_a_forged_session_cookie_gets_the_page_from_the_cache(client, stored, cookie):
+    article = ArticleFactory(title="Widely read")
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = cookie
+    first = client.get(article.get_absolute_url())  # rendered, and stored for everyone
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = cookie
+    again = client.get(article.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss" and again["X-Page-Cache"] == "hit"
+    assert again.content == first.content
+    assert len(stored) == 1
+    assert again.cookies[django_settings.SESSION_COOKIE_NAME].value == ""  # told to forget it
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"  # as anyone
+
+
+def test_a_session_cookie_costs_one_lookup_and_a_malformed_one_none(
+    client, django_assert_num_queries
+):
+    article = ArticleFactory()
+    client.get(article.get_absolute_url())
+    for cookie, lookups in (("x" * 32, 1), ("not a session key!", 0)):
+        client.cookies[django_settings.SESSION_COOKIE_NAME] = cookie
+        with django_assert_num_queries(lookups):
+            assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_a_session_without_a_signed_in_user_gets_the_cached_page_and_keeps_its_cookie(client):
+    article = ArticleFactory()
+    session = SessionStore()
+    session["seen_notice"] = True
+    session.save()
+    client.get(article.get_absolute_url())
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = session.session_key
+    response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "hit"
+    assert django_settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_a_signed_out_session_gets_the_cached_page(client, editor):
+    article = ArticleFactory()
+    client.get(article.get_absolute_url())
+    client.force_login(editor)
+    old = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert "X-Page-Cache" not in client.get(article.get_absolute_url())
+    client.logout()
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = old  # replayed after signing out
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["utm_source=newsletter", "zzz=1", "fbclid=AbC&utm_medium=email&utm_campaign=x", "=&&=="],
+)
+def test_tracking_and_unknown_parameters_get_the_page_stored_for_the_bare_address(
+    client, stored, query
+):
+    article = ArticleFactory(title="Shared widely")
+    for url in ("/", article.get_absolute_url(), reverse("articles:feed"), ARTICLES_SITEMAP):
+        bare = client.get(url)
+        tracked = client.get(f"{url}?{query}")
+        assert tracked["X-Page-Cache"] == "hit", url
+        assert tracked.content == bare.content, url
+    assert len(stored) == 4  # one entry per page, none per query string
+
+
+def test_the_parameters_a_page_reads_each_have_their_own_entry(client, settings, stored):
+    settings.ARTICLES_PER_PAGE = 1
+    ArticleFactory(title="Newer piece", published_at=timezone.now() - timedelta(days=1))
+    ArticleFactory(title="Older piece", published_at=timezone.now() - timedelta(days=30))
+    assert "Newer piece" in html(client, "/")
+    assert "Older piece" in html(client, "/?page=2&utm_source=x")
+    assert client.get("/?utm_source=y&page=2")["X-Page-Cache"] == "hit"
+    assert len(stored) == 2
+
+
+def test_one_spelling_of_a_page_number_and_none_stored_for_a_page_that_is_not_one(
+    client, settings, stored
+):
+    settings.ARTICLES_PER_PAGE = 1
+    ArticleFactory(title="Newer piece", published_at=timezone.now() - timedelta(days=1))
+    ArticleFactory(title="Older piece", published_at=timezone.now() - timedelta(days=30))
+    assert "Older piece" in html(client, "/?page=2")
+    for spelling in ("02", "+2", "0002", "2&page=2"):
+        response = client.get(f"/?page={spelling}")
+        assert response["X-Page-Cache"] == "hit", spelling
+    for junk in ("abc", "xyz", "1e5", "-1", "0", "99", "9" * 5000):
+        assert client.get(f"/?page={junk}").status_code == 404, junk
+    assert len(stored) == 1
+
+
+def test_search_results_are_stored_per_query_and_page_only(client, stored):
+    ArticleFactory(title="Notes on lithium")
+    ArticleFactory(title="Notes on cobalt")
+    search = reverse("articles:search")
+    assert "Notes on lithium" in text(html(client, f"{search}?q=lithium"))
+    for same in ("q=lithium&utm_source=x", "utm_source=x&q=lithium", "q=++lithium+", "q=lithium"):
+        assert client.get(f"{search}?{same}")["X-Page-Cache"] == "hit", same
+    assert "Notes on cobalt" in text(html(client, f"{search}?q=cobalt"))
+    assert len(stored) == 2
 
 
 # --- invalidated by every change a page shows --------------------------------------------

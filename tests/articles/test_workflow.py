@@ -528,7 +528,10 @@ def test_history_page_shows_a_diff_against_the_published_text_and_restores(clien
     editor = people["editor"]
     article = article_in(S.IN_REVIEW, people)
     article.body = "_Lede._\n\n<excerpt/>\n\nPublished sentence.\n"
-    services.article_save(article=article, by=editor, expected_version=article.version)
+    # Edited in review by one editor, approved by another (four eyes).
+    services.article_save(
+        article=article, by=people["editor_author"], expected_version=article.version
+    )
     services.article_approve(article=article, by=editor)
     article.body = "_Lede._\n\n<excerpt/>\n\nA later correction.\n"
     services.article_save(article=article, by=editor, expected_version=article.version)
