@@ -6,8 +6,10 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from articles import caching, credits, related, search
+        from articles.services import images as image_services
 
         credits.connect_signals()
         related.connect_signals()
         search.connect_signals()
+        image_services.connect_signals()  # renditions on first use, after the commit
         caching.connect_signals()  # after the search index's: see articles.caching

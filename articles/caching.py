@@ -5,10 +5,13 @@ How the cache stays fresh, with no cron job and no per-page bookkeeping:
 
 - Pages are stored under a key holding the site's *content generation*, a random token.
   Any change to what public pages show (an article, its credits or topics, an author, a
-  topic, a library image) replaces the token, at once and again when the transaction
-  commits, so no page stored before the change is ever read again (they expire on their
-  own). A new random token, rather than a counter (cache.incr), means two writers
-  racing, or a token evicted and created again, can never bring an old generation back.
+  topic, a library image) replaces the token once the transaction that made it commits
+  (once per transaction, however many changes it holds; at once outside a transaction),
+  before the save returns, so no page stored before the change is ever read again (they
+  expire on their own). Until the commit the stored pages still show what readers can
+  read, so replacing the token any earlier would only cost queries. A new random token,
+  rather than a counter (cache.incr), means two writers racing, or a token evicted and
+  created again, can never bring an old generation back.
 - Time changes what is public too: an article scheduled for 9:00 appears at 9:00. The
   earliest future publication time is kept beside the token (tagged with the token it
   was computed for); the first request at or after that instant replaces the token.
@@ -30,7 +33,8 @@ The token lives in the `page_state` cache, shared by every process: Redis when
 REDIS_URL is set, else a small file cache on this machine (local memory would be per
 process, and one gunicorn worker would never hear of another's edit). Pages live in the
 `default` cache: Redis (with a copy in each process's memory, `local_pages`), or each
-process's local memory.
+process's local memory. With Redis, each process keeps a copy of the token that
+announcements on a Redis channel refresh (`articles.state_watch`, a client of its own).
 """
 
 from __future__ import annotations
@@ -41,7 +45,6 @@ import logging
 import os
 import secrets
 import threading
-import time
 from functools import wraps
 from importlib import import_module
 from urllib.parse import urlencode
@@ -62,6 +65,11 @@ from django.utils.cache import (
     patch_cache_control,
 )
 from django.utils.http import http_date, parse_http_date_safe
+from taggit.models import Tag, TaggedItem
+
+from articles.models import Article, ArticleAuthor, LibraryImage
+from articles.state_watch import StateWatch
+from authors.models import AuthorProfile
 
 logger = logging.getLogger(__name__)
 
@@ -76,29 +84,27 @@ _STATE_TIMEOUT = None  # the token lasts until replaced
 
 
 def content_changed() -> None:
-    """Public pages may show something new: stop serving the cached copies now, and
-    again when the current transaction commits (a page rendered in between, from the
-    data before the commit, is then never served)."""
-    if transaction.get_connection().in_atomic_block:
-        _new_generation()
-        _pending.changed = True
-        transaction.on_commit(_flush)
-    else:
-        _new_generation()
+    """Public pages may show something new: stop serving the cached copies once the
+    current transaction commits (at once if there is none), however many changes it
+    holds."""
+    _pending.changed = True
+    # A callback per change, so that one registered in a savepoint that rolled back
+    # is never the only one; the flag makes the first to run replace the token once.
+    transaction.on_commit(_flush)
 
 
 def current_generation() -> str:
     """The token pages are stored under now; replaced first if a scheduled article's
     publication time has come."""
     watch = _watch()
-    generation, next_at = watch.state() if watch is not None else _read_state()
+    generation, next_at = watch.state() if watch is not None else read_state()
     # The same clock as ArticleQuerySet.published().
     if next_at is not None and timezone.now().timestamp() >= next_at:
         generation = _new_generation()
     return generation
 
 
-def _read_state() -> tuple[str, float | None]:
+def read_state() -> tuple[str, float | None]:
     """(token, next scheduled publication as a timestamp) as stored now."""
     state_cache = _state_cache()
     state = state_cache.get_many([GENERATION_KEY, NEXT_PUBLICATION_KEY])
@@ -117,6 +123,7 @@ _pending = Local()
 
 
 def _flush() -> None:
+    """Replace the token once for everything the committed transaction changed."""
     if getattr(_pending, "changed", False):
         _pending.changed = False
         try:
@@ -141,8 +148,6 @@ def _store_next_publication(generation: str) -> float | None:
     Read after the token was set: a reader that sees the token sees a time computed
     from data at least as new as the change that set it.
     """
-    from articles.models import Article
-
     next_at = Article.objects.next_publication_time()
     timestamp = next_at.timestamp() if next_at is not None else None
     _state_cache().set(NEXT_PUBLICATION_KEY, (generation, timestamp), _STATE_TIMEOUT)
@@ -159,106 +164,6 @@ def _state_cache():
 
 # --- with Redis: each process keeps the state, told of every change ----------------------
 
-
-class StateWatch:
-    """This process's copy of the page state in Redis, kept current without a round
-    trip per request: every change is announced on a Redis channel this process
-    subscribes to, and before the copy is used the announcements already delivered to
-    this process's socket are read (a non-blocking read, no round trip). Any
-    announcement, a lost subscription or a copy older than REFRESH_SECONDS makes it
-    read the state from Redis again.
-
-    Why no page is served stale: the writer announces after storing the new token and
-    then waits for one more reply from Redis (PING), which Redis sends only after
-    writing the announcement to every subscriber's socket. So once a change has
-    returned, any process on this machine reads the announcement before serving its
-    next page. On other machines it arrives as fast as the network carries it (well
-    under a millisecond on a LAN), and REFRESH_SECONDS bounds the rest.
-    """
-
-    REFRESH_SECONDS = 1.0
-    RETRY_SECONDS = 5.0
-
-    def __init__(self, cache):
-        self.cache = cache
-        self.pid = os.getpid()
-        self.channel = cache.make_and_validate_key("pages:changed")
-        self._lock = threading.RLock()  # reading the state may store a new token
-        self._pubsub = None
-        self._retry_at = 0.0
-        self._copy: tuple[str, float | None] | None = None
-        self._copied_at = 0.0
-
-    def state(self) -> tuple[str, float | None]:
-        """(token, next publication timestamp): the copy, unless it may be out of date."""
-        with self._lock:
-            if not self._listening() or self._announced():
-                self._copy = None
-            now = time.monotonic()
-            if self._copy is None or now - self._copied_at >= self.REFRESH_SECONDS:
-                self._copy, self._copied_at = _read_state(), now
-            return self._copy
-
-    def announce(self) -> None:
-        """Tell every process that the state changed (after it was stored)."""
-        with self._lock:
-            self._copy = None
-        client = self._client()
-        client.publish(self.channel, b"1")
-        client.ping()  # returns once Redis has written the announcement to every socket
-
-    def _client(self):
-        return self.cache._cache.get_client(write=True)  # the backend's redis-py client
-
-    def _listening(self) -> bool:
-        """Subscribed, or subscribing now (after a failure, once RETRY_SECONDS passed)."""
-        if self._pubsub is not None:
-            return True
-        if time.monotonic() < self._retry_at:
-            return False
-        pubsub = None
-        try:
-            pubsub = self._client().pubsub(ignore_subscribe_messages=False)
-            pubsub.subscribe(self.channel)
-            # Only once Redis confirms the subscription is no announcement missed: the
-            # state read after it is at least as new as any change not announced here.
-            reply = pubsub.get_message(timeout=1.0)
-            if not reply or reply.get("type") != "subscribe":
-                raise ConnectionError("no subscription confirmed")
-        except Exception:
-            logger.warning("Could not listen for page changes; reading Redis each time")
-            self._retry_at = time.monotonic() + self.RETRY_SECONDS
-            _close_quietly(pubsub)
-            return False
-        self._pubsub = pubsub
-        self._copy = None  # read after the subscription, never before
-        return True
-
-    def _announced(self) -> bool:
-        """Whether an announcement arrived since the last look (read without waiting)."""
-        arrived = False
-        try:
-            while self._pubsub.get_message(timeout=0.0) is not None:
-                arrived = True
-        except Exception:
-            logger.warning("Lost the page-change subscription; listening again")
-            self.close()
-            return True
-        return arrived
-
-    def close(self) -> None:
-        pubsub, self._pubsub, self._copy = self._pubsub, None, None
-        _close_quietly(pubsub)
-
-
-def _close_quietly(pubsub) -> None:
-    if pubsub is not None:
-        try:
-            pubsub.close()
-        except Exception:  # already broken: nothing left to release
-            pass
-
-
 _watches: dict[tuple, StateWatch] = {}
 _watches_lock = threading.Lock()
 
@@ -267,15 +172,32 @@ def _watch() -> StateWatch | None:
     """This process's watch on the page state in Redis (None with the file cache): one
     per process and Redis server, shared by the process's threads."""
     cache = _state_cache()
-    if not isinstance(cache, RedisCache):
+    if not settings.REDIS_URL or not isinstance(cache, RedisCache):
         return None
     # A forked process (gunicorn's workers) gets a subscription of its own.
-    key = (os.getpid(), tuple(cache._servers), cache.key_prefix)
+    key = (os.getpid(), settings.REDIS_URL, cache.key_prefix)
     watch = _watches.get(key)
     if watch is None:
         with _watches_lock:
-            watch = _watches.setdefault(key, StateWatch(cache))
+            watch = _watches.get(key) or _watches.setdefault(key, new_watch())
     return watch
+
+
+def forget_watched_state() -> None:
+    """Drop this process's watches: the next request reads the page state afresh (for
+    when the cache was emptied without a change being announced, as between tests)."""
+    with _watches_lock:
+        watches = list(_watches.values())
+        _watches.clear()
+    for watch in watches:
+        watch.close()
+
+
+def new_watch() -> StateWatch:
+    """A watch of its own on the page state in Redis (REDIS_URL), announcing on a
+    channel named with the cache's key prefix, as every process of this site does."""
+    channel = _state_cache().make_key("pages:changed")
+    return StateWatch(settings.REDIS_URL, channel=channel, read=read_state)
 
 
 # --- keeping in step -------------------------------------------------------------------
@@ -297,11 +219,6 @@ def connect_signals() -> None:
     Connected after the search index's receivers, so that on commit the index is
     brought up to date before search pages stop being served from the cache.
     """
-    from taggit.models import Tag, TaggedItem
-
-    from articles.models import Article, ArticleAuthor, LibraryImage
-    from authors.models import AuthorProfile
-
     for model in (Article, ArticleAuthor, AuthorProfile, Tag, TaggedItem, LibraryImage):
         name = model._meta.label_lower
         post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=f"pages.{name}.saved")

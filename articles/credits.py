@@ -3,6 +3,10 @@
 Kept from the credits themselves: every credit saved (the admin's inline, the ORM) and
 every author profile linked to a login records the logins credited at that moment.
 Code that writes credits with ``bulk_create`` calls ``CreditRecord.objects.record``.
+
+A credit saved also renders the article again when its bio names the author
+(``services.article_refresh_bio_links``), so that the bio links the new profile:
+articles are otherwise rendered only when their body or hero changes.
 """
 
 from __future__ import annotations
@@ -10,12 +14,14 @@ from __future__ import annotations
 from django.db.models.signals import post_save
 
 from articles.models import ArticleAuthor, CreditRecord
+from articles.services.editing import article_refresh_bio_links
 from authors.models import AuthorProfile
 
 
 def _credit_saved(sender, instance: ArticleAuthor, raw=False, **kwargs) -> None:
     if not raw:
         CreditRecord.objects.record(article_ids=[instance.article_id])
+        article_refresh_bio_links(article=instance.article, authors=[instance.author])
 
 
 def _profile_saved(sender, instance: AuthorProfile, raw=False, **kwargs) -> None:

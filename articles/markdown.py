@@ -90,9 +90,9 @@ RESERVED_IDS = frozenset(
     {
         # templates/
         "author-articles-title", "author-bio-title", "bin", "cite-title", "content-main",
-        "diff-title", "featured-title", "login-form", "main", "not-found-q", "related-title",
-        "review-queue", "revision-list", "search-q", "share-title", "site-search-q",
-        "toc-title", "workflow-title",
+        "diff-title", "editor-image-prompt", "featured-title", "login-form", "main",
+        "not-found-q", "related-title", "review-queue", "revision-list", "search-q",
+        "share-title", "site-search-q", "toc-title", "workflow-title",
         # Django's admin pages, where the live preview is shown
         "branding", "change-history", "changelist", "changelist-filter", "changelist-form",
         "changelist-search", "container", "content", "content-related", "content-start",
@@ -118,6 +118,8 @@ _VOID_TAGS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()
 )
 _IMPLIED_END_TAGS = frozenset("p li dt dd tr td th option thead tbody tfoot".split())
+_RAW_IMG = re.compile(r"<img\b[^<>]*+>", re.IGNORECASE)
+_RAW_ATTRIBUTE = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
 _TEXT_PIECE = 1_000
 _TAG = re.compile(r"<[^<>]*+>")
 _LONG_TEXT = re.compile(rf"(?<=>)[^<]{{{_TEXT_PIECE + 1},}}")
@@ -192,15 +194,28 @@ class Picture:
 
 @dataclass(frozen=True)
 class RenderedArticle:
-    """What an article's Markdown becomes: the HTML parts stored on save."""
+    """What an article's Markdown becomes: the HTML parts stored on save, and what the
+    renderer learned on the way (``facts()``, stored too, so pages and checks never
+    parse the HTML again)."""
 
     excerpt_html: str
     body_html: str
     bio_html: str
     reading_time: int
+    # (level, id, text as a reader sees it) of each top-level heading; h1 has no id.
     headings: list[tuple[int, str, str]] = field(default_factory=list)
     bio_names: list[str] = field(default_factory=list)
     pictures: list[Picture] = field(default_factory=list)  # the library images in the body
+    # (address as written, alt text as printed) of every image in the body.
+    images: list[tuple[str, str]] = field(default_factory=list)
+
+    def facts(self) -> dict:
+        """The renderer's findings as JSON (stored in ``Article.render_facts``)."""
+        return {
+            "headings": [list(heading) for heading in self.headings],
+            "images": [{"src": src, "alt": alt} for src, alt in self.images],
+            "bio_names": list(self.bio_names),
+        }
 
 
 def check_limits(source: str) -> None:
@@ -469,6 +484,8 @@ def render_article(
     tokens = state.tokens
     own_ids = env["own_ids"]
     body_html = sanitize(_parser().renderer.render(tokens, _parser().options, env), own_ids=own_ids)
+    # The excerpt's paragraph is rendered again below: its images are counted once.
+    body_images = [*env.pop("images", []), *_raw_images(tokens)]
 
     if excerpt_source is not None:
         # Footnotes are defined in the body; a marker alone in the excerpt means nothing.
@@ -485,7 +502,7 @@ def render_article(
     # (strip_tags' HTML parser is slower, and not linear on every input).
     words = len(_TAG.sub(" ", body_html).split())
     headings = [
-        (int(tok.tag[1]), tok.meta.get("slug", ""), tokens[i + 1].content)
+        (int(tok.tag[1]), tok.meta.get("slug", ""), _plain_text(tokens[i + 1]))
         for i, tok in enumerate(tokens)
         if tok.type == "heading_open" and tok.level == 0
     ]
@@ -497,34 +514,28 @@ def render_article(
         headings=headings,
         bio_names=bio_names,
         pictures=list(env.get("pictures", {}).values()),
+        images=body_images,
     )
 
 
-def render_preview(source: str) -> str:
-    """The admin editor's live preview: the article as the public page shows it, or
-    why it cannot be saved when the text is beyond the renderer's limits."""
-    from articles.models import LibraryImage
-    from authors.models import AuthorProfile
+def _raw_images(tokens: list[Token]) -> list[tuple[str, str]]:
+    """(src, alt) of the <img> tags an author wrote as HTML."""
+    found = []
+    for token in _raw_html_tokens(tokens):
+        for tag in _RAW_IMG.findall(token.content):
+            values = {name.lower(): "".join(value) for name, *value in _RAW_ATTRIBUTE.findall(tag)}
+            found.append((values.get("src", ""), values.get("alt", "")))
+    return found
 
-    try:
-        rendered = render_article(
-            source,
-            author_url=AuthorProfile.objects.url_for_name,
-            pictures=LibraryImage.objects.pictures_for,
-        )
-    except ValidationError as error:
-        return f'<p class="preview-error" role="alert">{escape(" ".join(error.messages))}</p>'
+
+def _plain_text(inline: Token) -> str:
+    """An inline token's text as a reader sees it: no markup, one space between words."""
     parts = [
-        '<div class="preview-excerpt" title="Excerpt shown on lists">',
-        rendered.excerpt_html,
-        "</div>",
-        '<div class="article-body">',
-        rendered.body_html,
-        "</div>",
+        " " if child.type in {"softbreak", "hardbreak"} else child.content
+        for child in inline.children or ()
+        if child.type in {"text", "code_inline", "softbreak", "hardbreak"}
     ]
-    if rendered.bio_html:
-        parts += ['<section class="author-bio">', rendered.bio_html, "</section>"]
-    return "".join(parts)
+    return " ".join("".join(parts).split())
 
 
 def _link_bio_names(bio_source: str, author_url: Callable[[str], str | None]) -> str:
@@ -888,11 +899,14 @@ def _captioned_figure(figure: list[Token], found: dict[str, Picture]) -> list[To
 def _render_image(self, tokens: list[Token], idx: int, options, env: dict) -> str:
     """A library image as its <picture>; any other image as markdown-it renders it."""
     token = tokens[idx]
-    picture = env.get("pictures", {}).get(token.attrGet("src"))
+    src = token.attrGet("src") or ""
+    picture = env.get("pictures", {}).get(src)
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    # What readers get as its description, for the pre-publish checklist.
+    env.setdefault("images", []).append((src, (alt.strip() or picture.alt) if picture else alt))
     if picture is None:
         return type(self).image(self, tokens, idx, options, env)
-    alt = self.renderInlineAsText(token.children or [], options, env).strip()
-    return picture_html(picture, alt=alt or picture.alt)
+    return picture_html(picture, alt=alt.strip() or picture.alt)
 
 
 @lru_cache(maxsize=1)

@@ -120,25 +120,6 @@ class LibraryImage(models.Model):
         expected = images.rendition_sizes(self.width, self.height, animated=self.is_animated)
         return not self.width or self.renditions != expected
 
-    def make_renditions(self, *, picture=None) -> None:
-        """Make and store every rendition (from `picture`, the decoded original, when
-        given), and record their sizes. Renditions are derived from the file the way
-        body_html is from the body: made once, then only read."""
-        if picture is None:
-            self.width, self.height, self.is_animated = images.stored_size(self.file.name)
-            picture = None if self.is_animated else images.open_stored(self.file.name)
-        if picture is not None:
-            self.width, self.height = picture.size
-            self.renditions = images.make_renditions(picture, name=self.file.name)
-        else:
-            self.renditions = []
-        LibraryImage.objects.filter(pk=self.pk).update(
-            width=self.width,
-            height=self.height,
-            is_animated=self.is_animated,
-            renditions=self.renditions,
-        )
-
     def picture(self) -> Picture:
         """The image as the renderer needs it; nothing is read from storage."""
         image_format = images.format_of(self.file.name)
@@ -177,6 +158,13 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
 # The fields that decide whether readers see an article (Article.publication).
 PUBLICATION_FIELDS = frozenset({"status", "published_at", "deleted_at"})
+# What the stored HTML is rendered from (Article.render_inputs), and what it stores.
+RENDER_INPUT_FIELDS = (
+    "body", "hero_image", "hero_image_url", "hero_alt", "hero_caption", "hero_credit",
+)  # fmt: skip
+RENDERED_OUTPUT_FIELDS = frozenset(
+    {"body_html", "excerpt_html", "bio_html", "hero_html", "reading_time", "render_facts"}
+)
 
 
 class Article(models.Model):
@@ -300,6 +288,13 @@ class Article(models.Model):
     reading_time = models.PositiveSmallIntegerField(
         default=0, editable=False, help_text="Minutes, estimated from the word count."
     )
+    render_facts = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What the renderer found in the body (headings with their ids, images with "
+        "their alt text, bio names), for the table of contents and the pre-publish checklist.",
+    )
 
     is_featured = models.BooleanField(
         default=False,
@@ -394,9 +389,16 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
-        self.render()
+        update_fields = kwargs.get("update_fields")
+        rendering = self._needs_render(update_fields)
+        if rendering:
+            self.render()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *RENDERED_OUTPUT_FIELDS}
         super().save(*args, **kwargs)
-        ArticleImage.objects.record(article=self, image_ids=self._shown_image_ids)
+        if rendering:
+            self._loaded_render_inputs = self.render_inputs
+            ArticleImage.objects.record(article=self, image_ids=self._shown_image_ids)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -408,7 +410,40 @@ class Article(models.Model):
         if PUBLICATION_FIELDS <= set(field_names):
             article._loaded_publication = article.publication
             article._loaded_approved = article.is_approved
+        # What its stored HTML was rendered from, as loaded: save() renders only when
+        # it changed (deferred fields leave it unknown: then save() renders).
+        if {f.attname for f in cls._render_input_fields()} <= set(field_names):
+            article._loaded_render_inputs = article.render_inputs
         return article
+
+    @classmethod
+    def _render_input_fields(cls) -> list:
+        return [cls._meta.get_field(name) for name in RENDER_INPUT_FIELDS]
+
+    @property
+    def render_inputs(self) -> tuple:
+        """The body and hero fields: what the stored HTML is rendered from."""
+        return tuple(getattr(self, f.attname) for f in self._render_input_fields())
+
+    def _needs_render(self, update_fields) -> bool:
+        """Render when a save stores a body or hero other than the one loaded, or asks
+        for the stored HTML alone (an image's new alt text): a status-only save renders
+        nothing, and neither does a full save that changed only the title."""
+        if update_fields is not None:
+            fields = set(update_fields)
+            inputs = {*RENDER_INPUT_FIELDS, *(f.attname for f in self._render_input_fields())}
+            if not fields & inputs:
+                return bool(fields & RENDERED_OUTPUT_FIELDS)
+        loaded = getattr(self, "_loaded_render_inputs", None)
+        return self._state.adding or loaded is None or loaded != self.render_inputs
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        inputs = {f.attname for f in self._render_input_fields()}
+        if fields is None and not inputs & self.get_deferred_fields():
+            self._loaded_render_inputs = self.render_inputs  # as stored, HTML included
+        elif fields is None or {*fields} & (inputs | set(RENDER_INPUT_FIELDS)):
+            self.__dict__.pop("_loaded_render_inputs", None)  # unknown: the next save renders
 
     @property
     def publication(self) -> tuple:
@@ -454,7 +489,7 @@ class Article(models.Model):
         return [credit.author for credit in self.authorships.all()]
 
     def render(self) -> None:
-        """Recompute the stored HTML and reading time from the Markdown body."""
+        """Recompute the stored HTML, reading time and facts from the body and hero."""
         rendered = render_article(
             self.body,
             author_url=AuthorProfile.objects.url_for_name,
@@ -475,6 +510,23 @@ class Article(models.Model):
         self.excerpt_html = rendered.excerpt_html
         self.bio_html = rendered.bio_html
         self.reading_time = rendered.reading_time
+        self.render_facts = rendered.facts()
+
+    @property
+    def headings(self) -> list[tuple[int, str, str]]:
+        """(level, id, text) of the body's top-level headings, as the renderer found them
+        (empty until the article is rendered with facts: `manage.py rerender_articles`)."""
+        return [tuple(heading) for heading in (self.render_facts or {}).get("headings", [])]
+
+    @property
+    def bio_names(self) -> list[str]:
+        """The names the bio opens its paragraphs with (``__Name__ is…``)."""
+        return list((self.render_facts or {}).get("bio_names", []))
+
+    @property
+    def body_images(self) -> list[dict]:
+        """{"src", "alt"} of every image in the body, as the renderer printed them."""
+        return list((self.render_facts or {}).get("images", []))
 
 
 class ArticleImageManager(models.Manager):

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -113,7 +114,7 @@ def _name(user) -> str:
 
 
 def _admin_url(article) -> str:
-    return f"{settings.SITE_URL}/admin/articles/article/{article.pk}/change/"
+    return f"{settings.SITE_URL}{reverse('admin:articles_article_change', args=[article.pk])}"
 
 
 def _public_url(article) -> str:

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
+from articles import workflow
 from articles.models import Article, ArticleRevision, CreditRecord
 
 S = Article.Status
 EDITABLE_BY_AUTHORS = {S.DRAFT, S.CHANGES_REQUESTED}
 
-# Every action the workflow knows, as named in the admin and the permission matrix.
+# Every action the workflow knows, as named in the admin and the permission matrix: the
+# table's transitions (and their aliases) plus the actions that change no state.
 ACTIONS = (
     "view",
     "edit",
-    "submit",
-    "request_changes",
-    "approve",
-    "schedule",
-    "publish",
-    "withdraw",
-    "return_to_draft",
+    *(t.action for t in workflow.TRANSITIONS),
+    *workflow.ALIASES,
     "preview",
     "create_preview_link",
 )
@@ -53,6 +50,7 @@ def took_part(user, article: Article) -> bool:
 
 
 def is_staff(user) -> bool:
+    """Only active staff reach the admin and its actions."""
     return bool(user and user.is_active and user.is_staff)
 
 
@@ -62,28 +60,47 @@ def allowed_actions(user, article: Article) -> set[str]:
     if not is_staff(user):
         return set()
     editor = is_editor(user)
-    author = is_author_of(user, article)
-    if not (editor or author):
+    if not (editor or is_author_of(user, article)):
         return set()
     allowed = {"view", "preview"}
-    status = article.status
-    if editor or status in EDITABLE_BY_AUTHORS:
+    if editor or article.status in EDITABLE_BY_AUTHORS:
         allowed.add("edit")
-    if status in EDITABLE_BY_AUTHORS:
-        allowed.add("submit")
     if editor:
         allowed.add("create_preview_link")
-        if status == S.IN_REVIEW:
-            allowed.add("request_changes")
-            # Four eyes: an editor does not approve an article they wrote, were ever
-            # credited on, or edited since it was submitted.
-            if user.is_superuser or not took_part(user, article):
-                allowed |= {"approve", "schedule", "publish"}
-        if status == S.PUBLISHED:
-            allowed.add("withdraw")
-    if status == S.WITHDRAWN:
-        allowed.add("return_to_draft")
-    return allowed
+    transitions = workflow.actions_from(article.status, editor=editor)
+    # Four eyes: an editor does not approve an article they wrote, were ever credited on,
+    # or edited since it was submitted.
+    four_eyes = {a for a in transitions if workflow.transition(a).four_eyes}
+    if four_eyes and not user.is_superuser and took_part(user, article):
+        transitions -= four_eyes
+    return allowed | transitions
+
+
+# The actions that are not transitions, in refusals.
+_OTHER_WORDS = {
+    "edit": "edit this article",
+    "create_preview_link": "create preview links for this article",
+}
+
+
+def refusal(user, article: Article, action: str) -> str:
+    """The sentence that tells `user` why they may not take `action` on `article`."""
+    if action in workflow.BY_ACTION or action in workflow.ALIASES:
+        row = workflow.transition(action)
+        words = row.words
+        if row.four_eyes and took_part(user, article):
+            why = (
+                "You co-wrote this article"
+                if is_author_of(user, article)
+                else "You are or were credited on this article, or edited it since it was submitted"
+            )
+            return (
+                f"{why}, so you cannot approve it: another editor must "
+                "(four eyes on everything that goes public)."
+            )
+    else:
+        words = _OTHER_WORDS.get(action, action.replace("_", " "))
+    return f"You may not {words}: it is {article.get_status_display().lower()}."
 
 
 def may_change_image(user, image) -> bool:

@@ -1,7 +1,10 @@
-"""How articles are read: every public rule about visibility is defined here, once."""
+"""How articles are read: every public rule about visibility is defined here, once.
 
-import logging
+Below the models in the layers (docs/architecture.md): nothing here imports them; a
+method reaches its model as ``self.model`` and related models through its fields.
+"""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import (
     Count,
@@ -14,6 +17,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from taggit.models import Tag, TaggedItem
+
+from articles.images import storage_name
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -80,8 +86,6 @@ class ArticleQuerySet(models.QuerySet):
     def topics(self):
         """The topics (taggit tags) at least one of these articles carries: on
         `published()`, the topics whose name and page are public."""
-        from taggit.models import Tag
-
         return Tag.objects.filter(Exists(self.filter(tags=OuterRef("pk"))))
 
     def featured(self):
@@ -147,16 +151,16 @@ class ArticleQuerySet(models.QuerySet):
         """What a list of article cards shows, in a fixed number of queries (the credits
         left for `prefetch_credits` when `credits` is False)."""
         cards = self.defer(
-            "body", "body_html", "bio_html", "hero_html", "front_matter_extras",
-            "imported_images",
+            "body", "body_html", "bio_html", "hero_html", "render_facts",
+            "front_matter_extras", "imported_images",
         )  # fmt: skip
-        return cards.prefetch_related(_authorships()) if credits else cards
+        return cards.prefetch_related(_authorships(self.model)) if credits else cards
 
     def for_page(self, *, credits: bool = True):
         """What an article page shows, in a fixed number of queries (the credits left
         for `prefetch_credits` when `credits` is False)."""
         page = self.select_related("hero_image", "related_list").prefetch_related("tags")
-        return page.prefetch_related(_authorships()) if credits else page
+        return page.prefetch_related(_authorships(self.model)) if credits else page
 
     def using_image(self, image):
         """Articles showing a library image: as their hero or in their text."""
@@ -170,9 +174,6 @@ RELATED_WINDOW = 300
 def _tags_shared(tag_ids):
     """How many of these tags the outer query's article carries: looked up in taggit's
     unique index article by article, never by reading every article of a big topic."""
-    from django.contrib.contenttypes.models import ContentType
-    from taggit.models import TaggedItem
-
     article_type = ContentType.objects.filter(app_label="articles", model="article")
     return (
         TaggedItem.objects.filter(
@@ -189,7 +190,9 @@ def _tags_shared(tag_ids):
 
 def prefetch_credits(articles) -> None:
     """Fetch the credited authors of these articles, in one query."""
-    prefetch_related_objects(articles, _authorships())
+    articles = list(articles)
+    if articles:
+        prefetch_related_objects(articles, _authorships(type(articles[0])))
 
 
 def previous_and_next(article, others) -> tuple:
@@ -204,32 +207,26 @@ def previous_and_next(article, others) -> tuple:
     )
 
 
-def _authorships() -> Prefetch:
+def _authorships(article_model) -> Prefetch:
     """Credited authors in their printed order, with their profiles, in one query."""
-    from articles.models import ArticleAuthor
-
+    credit_model = article_model._meta.get_field("authorships").related_model
     return Prefetch(
         "authorships",
-        queryset=ArticleAuthor.objects.select_related("author").order_by("position", "id"),
+        queryset=credit_model.objects.select_related("author").order_by("position", "id"),
     )
-
-
-logger = logging.getLogger(__name__)
 
 
 class LibraryImageQuerySet(models.QuerySet):
     def for_addresses(self, addresses):
         """Library images stored at these addresses (as written in the Markdown)."""
-        from articles.images import storage_name
-
         names = {storage_name(address) for address in addresses} - {None}
         return self.filter(file__in=names)
 
     def pictures_for(self, addresses: list[str]) -> dict:
-        """{address: Picture} for the addresses that are library images, in one query;
-        renditions still missing are made now (their first use)."""
-        from articles.images import storage_name
+        """{address: Picture} for the addresses that are library images, in one query.
 
+        Reads only: an image without renditions yet is printed as it is, and
+        `services.image_renditions_complete` makes them once the save has committed."""
         found = {image.file.name: image for image in self.for_addresses(addresses)}
         wanted = {address: found.get(storage_name(address)) for address in addresses}
         images = [image for image in wanted.values() if image is not None]
@@ -237,13 +234,7 @@ class LibraryImageQuerySet(models.QuerySet):
         return {address: pictures[image] for address, image in wanted.items() if image}
 
     def pictures_of(self, images) -> list:
-        """The Pictures of these library images, making any missing renditions first."""
-        for image in images:
-            if image.needs_renditions():
-                try:
-                    image.make_renditions()
-                except Exception:  # a missing or damaged file: served as it is
-                    logger.warning("Could not make the renditions of %s", image.file.name)
+        """The Pictures of these library images, from the sizes on their records."""
         return [image.picture() for image in images]
 
     def with_usage(self):

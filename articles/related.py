@@ -25,8 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_save
+from taggit.models import TaggedItem
+
+from articles.models import Article, RelatedList
 
 # How many suggestions a page shows, and how many are kept (the extra ones stand in for
 # scheduled articles not yet public, or withdrawn ones).
@@ -37,8 +41,6 @@ RELATED_KEPT = 6
 def related_ids_of(article) -> list[int]:
     """The ids of the articles suggested beside `article`, best first (approved ones,
     not all public yet): the kept list, else worked out now and kept."""
-    from articles.models import Article, RelatedList
-
     try:
         return article.related_list.article_ids  # read with the article (for_page)
     except RelatedList.DoesNotExist:
@@ -60,11 +62,6 @@ def forget_related(article_ids: Iterable[int], *, tag_ids: Iterable[int] | None 
     """Forget the kept suggestions of these articles and of every article sharing one of
     `tag_ids` (by default, the topics these articles carry): they are worked out again
     on their next view."""
-    from django.contrib.contenttypes.models import ContentType
-    from taggit.models import TaggedItem
-
-    from articles.models import Article, RelatedList
-
     article_ids = list(article_ids)
     items = TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article))
     if tag_ids is None:
@@ -91,8 +88,6 @@ def _article_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def _topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    from articles.models import Article
-
     if action not in ("post_add", "post_remove", "pre_clear"):
         return
     if reverse:  # articles added to or removed from one topic
@@ -107,8 +102,6 @@ def _topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 def connect_signals() -> None:
     """Forget kept suggestions when an article's publication or topics change."""
-    from articles.models import Article
-
     post_save.connect(_article_saved, sender=Article, dispatch_uid="related.article.saved")
     m2m_changed.connect(
         _topics_changed, sender=Article.tags.through, dispatch_uid="related.article.tags"

@@ -25,6 +25,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from asgiref.local import Local
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorExact,
+)
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import BooleanField, F, FloatField, QuerySet, TextField
 from django.db.models.expressions import RawSQL
@@ -32,6 +39,9 @@ from django.db.models.functions import Left
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article, ArticleAuthor
+from authors.models import AuthorProfile
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
@@ -104,8 +114,6 @@ def search_articles(query: ParsedQuery) -> QuerySet:
     only those): title matches first, then the most relevant, then the newest. Each has
     `search_title` and `search_snippet` (text with highlight markers: show them through
     `highlight()`)."""
-    from articles.models import Article
-
     public = Article.objects.published()
     if query.is_empty or query.is_only_common_words:
         return public.none()
@@ -121,14 +129,6 @@ def highlight(text: str | None) -> SafeString:
 
 
 def _search_postgresql(public: QuerySet, terms: tuple[str, ...]) -> QuerySet:
-    from django.contrib.postgres.search import (
-        SearchHeadline,
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-        SearchVectorExact,
-    )
-
     query = SearchQuery(" ".join(terms), config="english", search_type="plain")
     marks = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP, "config": "english"}
     return (
@@ -230,8 +230,6 @@ def write_rows(rows: list, *, using=None) -> None:
 
 def search_index_articles(ids: Iterable[int]) -> None:
     """Bring the index up to date for these articles (removing the deleted ones)."""
-    from articles.models import Article, ArticleAuthor
-
     ids = set(ids)
     if not ids:
         return
@@ -250,8 +248,6 @@ def search_remove_articles(ids: Iterable[int]) -> None:
 
 def search_rebuild() -> int:
     """Index every article afresh; returns how many there are."""
-    from articles.models import Article, ArticleAuthor
-
     rows = entry_rows(Article, ArticleAuthor)
     with _cursor(None) as (cursor, _vendor):
         cursor.execute(f"DELETE FROM {_TABLE}")
@@ -340,9 +336,6 @@ def _author_saved(sender, instance, raw=False, update_fields=None, **kwargs):
 
 def connect_signals() -> None:
     """Keep the index in step with articles, credits and author names."""
-    from articles.models import Article, ArticleAuthor
-    from authors.models import AuthorProfile
-
     uid = "articles.search"
     post_save.connect(_article_saved, sender=Article, dispatch_uid=f"{uid}.article_saved")
     post_delete.connect(_article_deleted, sender=Article, dispatch_uid=f"{uid}.article_deleted")

@@ -15,15 +15,17 @@ urlpatterns = [
     ),
     path("topics/<slug:slug>/feed/", public_page(feeds.TagFeed()), name="tag_feed"),
     path("topics/<slug:slug>/feed/atom/", public_page(feeds.TagAtomFeed()), name="tag_feed_atom"),
-    path("archive/", public_page(views.ArchiveView.as_view(), params=("page",)), name="archive"),
+    path(
+        "archive/", public_page(views.ArchiveIndexView.as_view(), params=("page",)), name="archive"
+    ),
     re_path(
         r"^archive/(?P<year>[0-9]{4})/$",
-        public_page(views.ArchiveView.as_view(), params=("page",)),
+        public_page(views.ArchiveYearView.as_view(), params=("page",)),
         name="archive_year",
     ),
     re_path(
         r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",
-        public_page(views.ArchiveView.as_view(), params=("page",)),
+        public_page(views.ArchiveMonthView.as_view(), params=("page",)),
         name="archive_month",
     ),
     path("search/", public_page(views.SearchView.as_view(), params=("q", "page")), name="search"),

@@ -1,7 +1,7 @@
 """Public article pages, and the editor's preview and upload endpoints."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -9,22 +9,24 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
+from django.utils.html import escape
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
+from django.views.generic import dates as generic_dates
 
 from articles import services
 from articles.images import check_file_size
-from articles.markdown import render_preview
+from articles.markdown import render_article
 from articles.models import Article, LibraryImage
 from articles.permissions import may_change_image
 from articles.previews import active_link_for
 from articles.querysets import prefetch_credits, previous_and_next
 from articles.related import RELATED_SHOWN, related_ids_of
 from articles.search import parse_query, search_articles
+from authors.models import AuthorProfile
 
 
 class ArticleListView(ListView):
@@ -95,12 +97,11 @@ class TagDetailView(ListView):
 
 @dataclass(frozen=True)
 class ArchivePeriod:
-    """One year (month None) or one month of the archive, as [start, end) times."""
+    """One year (month None) or one month of the archive, by its first day."""
 
     year: int
     month: int | None
-    start: datetime
-    end: datetime
+    start: date
 
     @property
     def label(self) -> str:
@@ -108,22 +109,35 @@ class ArchivePeriod:
         return date_format(self.start, "F Y") if self.month else str(self.year)
 
 
-class ArchiveView(ListView):
-    """Every public article, or one year's or month's, newest first, with the months to
-    browse; a year or month with nothing published is a 404."""
+class _ArchivePage:
+    """What every archive page shares (Django's date-based views do the rest): public
+    articles newest first, paginated, beside the months to browse; a year or month with
+    nothing published is a 404."""
 
     template_name = "articles/archive.html"
     context_object_name = "articles"
+    date_field = "published_at"
+    # published() already leaves out what is not public yet: one rule, not two.
+    allow_future = True
+    # Counted once, by the paginator; an empty year or month is refused below.
+    allow_empty = True
+    year_format = "%Y"
+    month_format = "%m"
+    make_object_list = True
+    period: ArchivePeriod | None = None
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        self.period = self._period()
-        articles = Article.objects.published()
-        if self.period is not None:
-            articles = articles.published_between(self.period.start, self.period.end)
-        return articles.newest_first().for_listing()
+        return Article.objects.published().newest_first().for_listing()
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The months with public articles, newest first: the archive's own list of
+        months, one query for every page, which the page prints beside the articles."""
+        if not hasattr(self, "archive_months"):
+            self.archive_months = list(Article.objects.published().archive_months())
+        return [month for month, _total in self.archive_months]
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, articles, is_paginated = super().paginate_queryset(queryset, page_size)
@@ -132,35 +146,35 @@ class ArchiveView(ListView):
         return paginator, page, articles, is_paginated
 
     def get_context_data(self, **kwargs):
-        months = Article.objects.published().archive_months()
         years: dict[int, list] = {}
-        for month, total in months:
+        for month, total in self.archive_months:
             years.setdefault(month.year, []).append((month, total))
         return super().get_context_data(
             period=self.period, archive_years=list(years.items()), **kwargs
         )
 
-    def _period(self) -> ArchivePeriod | None:
-        year, month = self.kwargs.get("year"), self.kwargs.get("month")
-        if year is None:
-            return None
-        try:
-            year = int(year)
-            if month is None:
-                start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
-            else:
-                month = int(month)
-                start = datetime(year, month, 1)
-                end = datetime(year + month // 12, month % 12 + 1, 1)
-        except ValueError as exc:
-            raise Http404("There is no such month in the archive.") from exc
-        zone = timezone.get_current_timezone()
-        return ArchivePeriod(
-            year=year,
-            month=month,
-            start=timezone.make_aware(start, zone),
-            end=timezone.make_aware(end, zone),
-        )
+
+class ArchiveIndexView(_ArchivePage, generic_dates.ArchiveIndexView):
+    """Every public article, newest first."""
+
+
+class ArchiveYearView(_ArchivePage, generic_dates.YearArchiveView):
+    """One year's public articles."""
+
+    def get_dated_items(self):
+        months, articles, context = super().get_dated_items()
+        self.period = ArchivePeriod(year=context["year"].year, month=None, start=context["year"])
+        return months, articles, context
+
+
+class ArchiveMonthView(_ArchivePage, generic_dates.MonthArchiveView):
+    """One month's public articles, the month as the site's time zone reckons it."""
+
+    def get_dated_items(self):
+        months, articles, context = super().get_dated_items()
+        first = context["month"]
+        self.period = ArchivePeriod(year=first.year, month=first.month, start=first)
+        return months, articles, context
 
 
 class SearchView(ListView):
@@ -217,6 +231,31 @@ class MarkdownPreviewView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         return HttpResponse(render_preview(request.POST.get("content", "")))
+
+
+def render_preview(source: str) -> str:
+    """The admin editor's live preview: the article as the public page shows it, with
+    the library's images and the authors' profile links, or why it cannot be saved
+    when the text is beyond the renderer's limits."""
+    try:
+        rendered = render_article(
+            source,
+            author_url=AuthorProfile.objects.url_for_name,
+            pictures=LibraryImage.objects.pictures_for,
+        )
+    except ValidationError as error:
+        return f'<p class="preview-error" role="alert">{escape(" ".join(error.messages))}</p>'
+    parts = [
+        '<div class="preview-excerpt" title="Excerpt shown on lists">',
+        rendered.excerpt_html,
+        "</div>",
+        '<div class="article-body">',
+        rendered.body_html,
+        "</div>",
+    ]
+    if rendered.bio_html:
+        parts += ['<section class="author-bio">', rendered.bio_html, "</section>"]
+    return "".join(parts)
 
 
 def _staff_refusal(request: HttpRequest) -> JsonResponse | None:

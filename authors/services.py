@@ -6,7 +6,7 @@ from django.db import transaction
 
 from articles import images
 from articles.models import LibraryImage
-from articles.services import image_add, image_adopt
+from articles.services import image_add, image_adopt, image_renditions_make
 from authors.models import AuthorProfile
 
 
@@ -67,7 +67,7 @@ def author_portrait_add(
     else:
         image = image_adopt(name=images.store_image(cleaned, folder="images/%Y/%m"), **texts)
         if not cleaned.animated:
-            image.make_renditions(picture=cleaned.picture)
+            image_renditions_make(image=image, picture=cleaned.picture)
     author.portrait = image
     author.save(update_fields=["portrait", "updated_at"])
     return image

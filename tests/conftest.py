@@ -5,6 +5,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
 
+from articles import caching
+
 # The reference posts from the old Jekyll site live beside the project, not in it.
 SHARED_DIR = Path(os.environ.get("SHARED_DIR", django_settings.BASE_DIR.parent / "shared"))
 SEED_DIR = SHARED_DIR / "seed"
@@ -37,6 +39,14 @@ def _empty_caches(settings, tmp_path):
         }
     for cache in caches.all():
         cache.clear()
+    caching.forget_watched_state()  # this process's copy of the state went with them
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): ...` runs what the block's commit would run (the page cache's
+    and the search index's work) once it ends: a test's own transaction never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture(autouse=True)
@@ -45,10 +55,18 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _missing_reference(reason: str) -> None:
+    """Without the reference posts a test skips, except where REQUIRE_SHARED is set (CI):
+    there it fails, so that a missing ../shared cannot pass unnoticed."""
+    if os.environ.get("REQUIRE_SHARED"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def seed_post() -> Path:
     if not SEED_POST.is_file():
-        pytest.skip(f"the reference seed post is not available at {SEED_POST}")
+        _missing_reference(f"the reference seed post is not available at {SEED_POST}")
     return SEED_POST
 
 
@@ -56,5 +74,5 @@ def seed_post() -> Path:
 def corpus_posts() -> list[Path]:
     posts = sorted(CORPUS_DIR.glob("*.md")) if CORPUS_DIR.is_dir() else []
     if not posts:
-        pytest.skip(f"the reference corpus is not available at {CORPUS_DIR}")
+        _missing_reference(f"the reference corpus is not available at {CORPUS_DIR}")
     return posts

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "authors",
     "articles",
+    "jekyll",  # the Jekyll import/export and the sample content: removable
 ]
 
 MIDDLEWARE = [
@@ -119,8 +120,10 @@ DATABASE_ROUTERS = ["articles.search.SearchIndexRouter"]
 
 # Caches (articles.caching): rendered public pages in `default`; in `page_state`, the
 # token that says which pages are current, which every process must share. With
-# REDIS_URL (several processes or machines) both are in Redis; without it pages stay
-# in each process's memory and the token in a small file cache on this machine.
+# REDIS_URL (several processes or machines) both are in Redis, and each process also
+# subscribes to REDIS_URL itself (articles.state_watch) to hear of a new token at once;
+# without it pages stay in each process's memory and the token in a small file cache on
+# this machine.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     _redis = {
@@ -177,6 +180,9 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
+# A web address typed without a scheme is https:// in every form (Django 6.0's default;
+# a transitional setting Django 5.x warns about: delete this line on upgrading to 6.0).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -261,7 +267,7 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 # django-markdownx: the live preview uses the same renderer as the public page.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render_preview"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.views.render_preview"
 MARKDOWNX_URLS_PATH = "/admin/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/admin/markdownx/upload/"
 MARKDOWNX_MEDIA_PATH = "uploads/"

@@ -231,24 +231,34 @@ class _Headings(HTMLParser):
             self._open[2] += data
 
 
+def sections(headings) -> list[tuple[str, str]]:
+    """(anchor, text) of the sections among (level, id, text) headings (the highest
+    level that has ids), when there are at least TOC_MIN_SECTIONS; else an empty list."""
+    linked = [(level, anchor, text) for level, anchor, text in headings if anchor and text]
+    if not linked:
+        return []
+    top = min(level for level, _id, _text in linked)
+    found = [(anchor, text) for level, anchor, text in linked if level == top]
+    return found if len(found) >= TOC_MIN_SECTIONS else []
+
+
 def table_of_contents(body_html: str) -> list[tuple[str, str]]:
-    """(anchor, text) of the article's sections (its highest-level headings), when it
-    has at least TOC_MIN_SECTIONS of them; otherwise an empty list."""
+    """The sections of stored HTML, read from its headings: only for an article stored
+    before the renderer kept its headings (`article_toc` reads those)."""
     parser = _Headings()
     # Only the headings are parsed: a regular expression skips the rest of a long
     # article many times faster than the HTML parser would read it.
     for heading in _HEADING.finditer(body_html or ""):
         parser.feed(heading.group(0))
-    if not parser.headings:
-        return []
-    top = min(level for level, _id, _text in parser.headings)
-    sections = [(anchor, text) for level, anchor, text in parser.headings if level == top]
-    return sections if len(sections) >= TOC_MIN_SECTIONS else []
+    return sections(parser.headings)
 
 
 @register.inclusion_tag("includes/_toc.html")
 def article_toc(article):
-    """The table of contents of an article with three or more sections."""
+    """The table of contents of an article with three or more sections, from the
+    headings the renderer found when the article was saved (nothing is parsed here)."""
+    if "headings" in (article.render_facts or {}):
+        return {"sections": sections(article.headings)}
     return {"sections": table_of_contents(article.body_html)}
 
 
@@ -305,16 +315,12 @@ def highlight(text):
 
 
 @register.simple_tag
-def page_numbers(page_obj) -> list[int | None]:
-    """The page numbers a pagination shows: the first, the last and two either side of
-    the current one, with None for each run left out. Worked out, not looped over, so
-    that a list of 10,000 pages costs no more than a list of 10."""
-    current, last = page_obj.number, page_obj.paginator.num_pages
-    candidates = {1, last, *range(max(1, current - 3), min(last, current + 3) + 1)}
-    return [
-        number if number in (1, last) or abs(number - current) <= 2 else None
-        for number in sorted(candidates)
-    ]
+def page_numbers(page_obj) -> list:
+    """The page numbers a pagination shows (Django's elided range): the first, the last
+    and two either side of the current one, with the paginator's ELLIPSIS for each run
+    of two or more left out. Worked out, not looped over: 10,000 pages cost what 10 do."""
+    paginator = page_obj.paginator
+    return list(paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1))
 
 
 @register.simple_tag(takes_context=True)

@@ -18,12 +18,14 @@
  * also describes the new library image (image.describe_url), so a small panel above
  * the text area asks what the image shows. Saving sends the texts to the library and
  * writes the alt text into the Markdown, "![alt text](address)", and the live preview
- * shows it. "Later" leaves it: the pre-publish checklist then lists the image.
+ * shows it. "Later" leaves it: the pre-publish checklist then lists the image. The
+ * panel's markup is rendered by the server, in the change form's
+ * <template id="editor-image-prompt">; each upload gets a copy with ids of its own.
  *
  * The events do not bubble, so the listeners sit on the document in the capture
- * phase: they work for every editor on the page, whenever it was added. Everything is
- * built with DOM calls and styled by class (admin-editor.css): no inline script or
- * style, as the Content Security Policy requires.
+ * phase: they work for every editor on the page, whenever it was added. What is added
+ * to the page is built with DOM calls or cloned from a <template>, and styled by class
+ * (admin-editor.css): no inline script or style, as the Content Security Policy requires.
  */
 (function () {
   "use strict";
@@ -165,6 +167,7 @@
   /* --- describing an uploaded image -------------------------------------------- */
 
   var PROMPT_CLASS = "editor-image-prompt";
+  var PROMPT_TEMPLATE_ID = "editor-image-prompt"; // in the article change form
   var promptCount = 0;
 
   function csrfToken() {
@@ -176,38 +179,26 @@
     return found ? decodeURIComponent(found[1]) : "";
   }
 
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
+  /* A copy of the server-rendered panel, with ids of its own: every id, and every
+     attribute naming one, gets "__n" appended. Null where the page has no template. */
+  function promptFromTemplate() {
+    var template = document.getElementById(PROMPT_TEMPLATE_ID);
+    if (!template || !template.content) {
+      return null;
     }
-    if (text) {
-      node.textContent = text;
-    }
-    return node;
-  }
-
-  function textField(panel, name, label, hint) {
+    var panel = template.content.firstElementChild.cloneNode(true);
     promptCount += 1;
-    var id = "id_image_" + name + "_" + promptCount;
-    var row = element("div", PROMPT_CLASS + "__row");
-    var labelNode = element("label", "", label);
-    labelNode.htmlFor = id;
-    var input = element("input", "vTextField");
-    input.type = "text";
-    input.id = id;
-    input.name = name;
-    input.autocomplete = "off";
-    row.appendChild(labelNode);
-    row.appendChild(input);
-    if (hint) {
-      var hintNode = element("p", PROMPT_CLASS + "__hint", hint);
-      hintNode.id = id + "_hint";
-      input.setAttribute("aria-describedby", hintNode.id);
-      row.appendChild(hintNode);
-    }
-    panel.appendChild(row);
-    return input;
+    var suffix = "__" + promptCount;
+    var nodes = [panel].concat(Array.prototype.slice.call(panel.querySelectorAll("*")));
+    nodes.forEach(function (node) {
+      ["id", "for", "aria-labelledby", "aria-describedby"].forEach(function (name) {
+        var value = node.getAttribute(name);
+        if (value) {
+          node.setAttribute(name, value + suffix);
+        }
+      });
+    });
+    return panel;
   }
 
   /* "![old](address)" → "![alt](address)" for this image's address, wherever it is. */
@@ -227,50 +218,26 @@
   }
 
   function askForDescription(widget, editor, image) {
-    var panel = element("div", PROMPT_CLASS);
-    panel.setAttribute("role", "group");
-    promptCount += 1;
-    var titleId = "id_image_prompt_" + promptCount;
-    panel.setAttribute("aria-labelledby", titleId);
-
-    var head = element("div", PROMPT_CLASS + "__head");
-    if (image.thumbnail_url) {
-      var thumb = element("img", PROMPT_CLASS + "__thumb");
-      thumb.src = image.thumbnail_url;
-      thumb.alt = "";
-      head.appendChild(thumb);
+    var panel = promptFromTemplate();
+    if (!panel) {
+      return; // an editor outside the article form: the checklist still asks later
     }
-    var title = element("p", PROMPT_CLASS + "__title", "Describe the image you added");
-    title.id = titleId;
-    head.appendChild(title);
-    panel.appendChild(head);
-
-    var alt = textField(
-      panel,
-      "alt_text",
-      "Alt text",
-      "What the image shows, for readers who cannot see it. Needed before the article " +
-        "can be published."
-    );
+    var thumb = panel.querySelector("." + PROMPT_CLASS + "__thumb");
+    if (image.thumbnail_url) {
+      thumb.src = image.thumbnail_url;
+      thumb.hidden = false;
+    } else {
+      thumb.parentNode.removeChild(thumb);
+    }
+    var alt = panel.querySelector("input[name='alt_text']");
     alt.value = image.alt_text || "";
-    var caption = textField(panel, "caption", "Caption (optional)", "");
+    var caption = panel.querySelector("input[name='caption']");
     caption.value = image.caption || "";
-    var credit = textField(panel, "credit", "Credit (optional)", "Photographer or source.");
+    var credit = panel.querySelector("input[name='credit']");
     credit.value = image.credit || "";
-
-    var status = element("p", PROMPT_CLASS + "__status");
-    status.setAttribute("role", "alert");
-    status.hidden = true;
-    panel.appendChild(status);
-
-    var actions = element("div", PROMPT_CLASS + "__actions");
-    var save = element("button", "button default", "Save description");
-    save.type = "button";
-    var later = element("button", "button", "Later");
-    later.type = "button";
-    actions.appendChild(save);
-    actions.appendChild(later);
-    panel.appendChild(actions);
+    var status = panel.querySelector("." + PROMPT_CLASS + "__status");
+    var save = panel.querySelector("[data-action='save']");
+    var later = panel.querySelector("[data-action='later']");
 
     function close() {
       if (panel.parentNode) {

@@ -91,6 +91,7 @@ def test_restore_from_a_database_dump(tmp_path):
     assert Article.all_objects.binned().get().title == "Already binned"
 
 
+@pytest.mark.jekyll
 def test_restore_from_the_jekyll_export(tmp_path):
     author = AuthorProfileFactory(name="Ben Stroud")
     ArticleFactory(title="Exported and restored", authors=[author], tags=["grid"])

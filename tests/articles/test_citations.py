@@ -62,12 +62,14 @@ def citation_texts(html: str) -> dict[str, str]:
     return texts
 
 
+@pytest.mark.jekyll
 def test_seed_article_citations_are_exactly_right(client, seed_post):
     call_command("import_jekyll", str(seed_post))
     html = client.get(Article.objects.get().get_absolute_url()).content.decode()
     assert citation_texts(html) == {"apa": SEED_APA, "chicago": SEED_CHICAGO, "bibtex": SEED_BIBTEX}
 
 
+@pytest.mark.jekyll
 def test_apa_italicises_the_title_on_the_page(client, seed_post):
     call_command("import_jekyll", str(seed_post))
     html = client.get(Article.objects.get().get_absolute_url()).content.decode()

@@ -8,8 +8,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from articles.markdown import render_preview
 from articles.models import LibraryImage
+from articles.views import render_preview
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

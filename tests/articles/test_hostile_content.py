@@ -1,6 +1,6 @@
-"""Hostile content: whatever a fellow pastes or an old post holds, the renderer and the
-front-matter parser never crash and never emit a script, an event handler, a dangerous
-URL, or an id or class that would pass for the site's own."""
+"""Hostile content: whatever a fellow pastes or an old post holds, the renderer never
+crashes and never emits a script, an event handler, a dangerous URL, or an id or class
+that would pass for the site's own. (The front-matter parser: tests/jekyll.)"""
 
 import re
 from html.parser import HTMLParser
@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.importers.site import JekyllFormatError, parse_post
 from articles.markdown import HOUSE_CLASSES, render_article
 
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
@@ -153,52 +152,3 @@ def test_an_article_body_never_wears_a_class_of_the_site(name):
     html = render_article(source).body_html
     worn = {part for value in CLASS_ATTRIBUTE.findall(html) for part in value.split()}
     assert name not in worn
-
-
-# --- the importer's front-matter parser -----------------------------------------------
-
-front_matter_values = st.one_of(
-    st.text(max_size=40),
-    st.sampled_from(
-        [
-            "[unclosed", "{a: [b", '"open', "!!python/object:os.system ['ls']",
-            "!!binary aGk=", "*undefined_alias", "&a [*a]", "2024-13-45 25:61:00 +9999",
-            "null", "~", "- a\n- b", "{}", "[]", "|\n  block", ">\n  folded",
-            "<script>alert(1)</script>", "javascript:alert(1)", "\x00", "\t",
-        ]
-    ),
-)  # fmt: skip
-front_matter_keys = st.sampled_from(
-    ["title", "author", "date", "image", "tags", "categories", "description", "slug",
-     "published", "permalink", "excerpt_separator", "layout", "x", "title "]
-)  # fmt: skip
-
-
-@settings(
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-@given(st.dictionaries(front_matter_keys, front_matter_values, max_size=8), st.text(max_size=200))
-def test_the_front_matter_parser_only_ever_raises_a_clear_format_error(tmp_path, meta, body):
-    lines = [f"{key}: {value}" for key, value in meta.items()]
-    path = tmp_path / "2024-01-02-post.md"
-    path.write_text("---\n" + "\n".join(lines) + "\n---\n" + body, encoding="utf-8")
-    try:
-        post = parse_post(path)
-    except JekyllFormatError as error:
-        assert str(error)
-    else:
-        assert post.title
-
-
-def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path):
-    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
-    for level in "bcdefghi":
-        previous = chr(ord(level) - 1)
-        bomb.append(f"{level}: &{level} [*{previous}, *{previous}, *{previous}, *{previous}]")
-    path = tmp_path / "2024-01-02-bomb.md"
-    front = "\n".join([*bomb, "title: *i", "author: *i"])
-    path.write_text("---\n" + front + "\n---\nBody.\n", encoding="utf-8")
-    with pytest.raises(JekyllFormatError):
-        parse_post(path)

@@ -414,13 +414,14 @@ def test_serving_an_article_page_reads_no_image_files(client, staff_client, monk
     assert html.count('<source type="image/webp"') == 2
 
 
-def test_library_images_add_no_queries_to_the_article_page(client, staff_client):
-    plain = ArticleFactory(body="Text.\n")
-    image = uploaded(staff_client)
-    other = uploaded(staff_client, "other.png", picture_bytes("PNG", colour=(9, 9, 9)))
-    pictured = ArticleFactory(
-        hero_image=image, body=f"Text.\n\n![One]({image.url})\n\n![Two]({other.url})\n"
-    )
+def test_library_images_add_no_queries_to_the_article_page(client, staff_client, committed):
+    with committed():
+        plain = ArticleFactory(body="Text.\n")
+        image = uploaded(staff_client)
+        other = uploaded(staff_client, "other.png", picture_bytes("PNG", colour=(9, 9, 9)))
+        pictured = ArticleFactory(
+            hero_image=image, body=f"Text.\n\n![One]({image.url})\n\n![Two]({other.url})\n"
+        )
     client.logout()
     counts = []
     for article in (plain, pictured):
@@ -494,24 +495,50 @@ def test_feeds_give_absolute_rendition_addresses(staff_client):
 # --- renditions made once, on first use, and rebuilt ------------------------------------
 
 
-def test_a_missing_rendition_is_made_when_an_article_first_shows_the_image():
+def test_a_missing_rendition_is_made_when_an_article_first_shows_the_image(
+    django_capture_on_commit_callbacks,
+):
     name = default_storage.save("imports/chart.png", io.BytesIO(picture_bytes("PNG")))
     image = image_adopt(name=name)
     assert image.renditions == []
-    article = ArticleFactory(body=f"![A chart](/media/{name})\n")
+    # Made once the save has committed, never inside its transaction.
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticleFactory(body=f"![A chart](/media/{name})\n")
     image.refresh_from_db()
     assert image.renditions == [[480, 240], [960, 480], [1000, 500]]
     assert all(default_storage.exists(n) for n in image.rendition_names)
     assert "imports/chart_960w.webp 960w" in article.body_html
 
 
-def test_renditions_are_made_once_not_each_time_an_article_is_saved(staff_client, monkeypatch):
+def test_renditions_are_made_after_the_save_commits_not_while_it_holds_the_transaction(
+    django_capture_on_commit_callbacks,
+):
+    name = default_storage.save("imports/chart.png", io.BytesIO(picture_bytes("PNG")))
+    image = image_adopt(name=name)
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticleFactory(body=f"![A chart](/media/{name})\n")
+        services.article_save(article=article, by=EditorFactory())
+        # Still inside the transaction: no encoding holds its locks.
+        assert not default_storage.exists(image_files.rendition_name(name, 480, "WEBP"))
+    image.refresh_from_db()
+    assert all(default_storage.exists(n) for n in image.rendition_names)
+    assert "imports/chart_960w.webp 960w" in Article.objects.get(pk=article.pk).body_html
+
+
+def test_renditions_are_made_once_not_each_time_an_article_is_saved(
+    staff_client, django_capture_on_commit_callbacks
+):
     image = uploaded(staff_client)
-    article = ArticleFactory(body=f"![A chart]({image.url})\n")
-    made = []
-    monkeypatch.setattr(image_files, "make_renditions", lambda *a, **k: made.append(1))
-    article.save()
-    assert made == []
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticleFactory(body=f"![A chart]({image.url})\n")
+    written = {name: default_storage.get_modified_time(name) for name in image.rendition_names}
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save()
+        services.article_save(article=article, by=EditorFactory())
+    image.refresh_from_db()
+    assert {name: default_storage.get_modified_time(name) for name in image.rendition_names} == (
+        written
+    )
 
 
 def test_the_command_rebuilds_lost_renditions_and_new_widths(staff_client, settings):

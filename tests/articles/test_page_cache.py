@@ -4,15 +4,22 @@ previews and the admin never enter the cache; ETag, Last-Modified and 304s; head
 that let a CDN keep public pages.
 
 CI runs this file a second time against Redis (REDIS_URL), the production cache.
+
+The tests run in a transaction that never commits; `committed()` (tests/conftest.py) runs
+a block's commit-time work (the page cache's and the search index's) as its commit would.
+The tests marked `commits` commit for real: the services' own commits, and Redis across
+processes.
 """
 
 import re
 from datetime import timedelta
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import caches
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +27,7 @@ from articles import caching, services
 from articles.models import Article
 from articles.previews import preview_url
 from articles.search import search_rebuild
+from articles.state_watch import StateWatch
 from tests.factories import (
     ArticleFactory,
     AuthorProfileFactory,
@@ -28,14 +36,16 @@ from tests.factories import (
     FellowFactory,
 )
 
-# Services commit as they do in production, so invalidation runs at commit time too.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
+# Services commit as they do in production, so invalidation runs at their commit.
+commits = pytest.mark.django_db(transaction=True)
 S = Article.Status
 
 
 @pytest.fixture(autouse=True)
-def _empty_search_index():
-    search_rebuild()  # the flush between committing tests leaves the index alone
+def _empty_search_index(request):
+    if request.node.get_closest_marker("django_db").kwargs.get("transaction"):
+        search_rebuild()  # the flush between committing tests leaves the index alone
 
 
 @pytest.fixture
@@ -127,18 +137,19 @@ def test_every_address_has_its_own_page(client, settings):
 
 @pytest.mark.parametrize("size", [1, 50])
 def test_every_public_page_costs_fixed_queries_then_none_from_the_cache(
-    client, django_assert_num_queries, size
+    client, django_assert_num_queries, committed, size
 ):
     """With 1 and with 50 articles, authors and topics. The home, article, author, topic
     and author-list pages' uncached counts are asserted in test_views.py."""
-    authors = AuthorProfileFactory.create_batch(size)
-    for index in range(size):
-        ArticleFactory(
-            authors=list(dict.fromkeys([authors[index], authors[(index + 1) % size]])),
-            tags=[f"topic {index}", "shared"],
-            body="_Lede._\n\n<excerpt/>\n\nOn lithium supply.\n",
-            published_at=timezone.now() - timedelta(days=index % 40),
-        )
+    with committed():
+        authors = AuthorProfileFactory.create_batch(size)
+        for index in range(size):
+            ArticleFactory(
+                authors=list(dict.fromkeys([authors[index], authors[(index + 1) % size]])),
+                tags=[f"topic {index}", "shared"],
+                body="_Lede._\n\n<excerpt/>\n\nOn lithium supply.\n",
+                published_at=timezone.now() - timedelta(days=index % 40),
+            )
     article = Article.objects.published().first()
     author = authors[0]
     month = timezone.localtime(article.published_at)
@@ -179,17 +190,20 @@ def test_every_public_page_costs_fixed_queries_then_none_from_the_cache(
 
 
 @pytest.fixture
-def stored(monkeypatch):
-    """The keys pages are stored under, in order, as the requests go."""
-    keys = []
-    original = caching._set_page
+def stored(client, monkeypatch):
+    """The addresses of the pages stored in the cache, in order, as the client's requests
+    go (a page rendered and stored is marked a miss)."""
+    addresses = []
+    get = client.get
 
-    def set_page(key, entry):
-        keys.append(key)
-        original(key, entry)
+    def get_and_note(path, *args, **kwargs):
+        response = get(path, *args, **kwargs)
+        if response.get("X-Page-Cache") == "miss":
+            addresses.append(path)
+        return response
 
-    monkeypatch.setattr(caching, "_set_page", set_page)
-    return keys
+    monkeypatch.setattr(client, "get", get_and_note)
+    return addresses
 
 
 @pytest.mark.parametrize(
@@ -283,9 +297,10 @@ def test_one_spelling_of_a_page_number_and_none_stored_for_a_page_that_is_not_on
     assert len(stored) == 1
 
 
-def test_search_results_are_stored_per_query_and_page_only(client, stored):
-    ArticleFactory(title="Notes on lithium")
-    ArticleFactory(title="Notes on cobalt")
+def test_search_results_are_stored_per_query_and_page_only(client, stored, committed):
+    with committed():
+        ArticleFactory(title="Notes on lithium")
+        ArticleFactory(title="Notes on cobalt")
     search = reverse("articles:search")
     assert "Notes on lithium" in text(html(client, f"{search}?q=lithium"))
     for same in ("q=lithium&utm_source=x", "utm_source=x&q=lithium", "q=++lithium+", "q=lithium"):
@@ -297,6 +312,7 @@ def test_search_results_are_stored_per_query_and_page_only(client, stored):
 # --- invalidated by every change a page shows --------------------------------------------
 
 
+@commits
 def test_publishing_shows_the_article_everywhere_at_once(client, editor, fellow):
     article = in_review(fellow, title="Fresh findings")
     urls = public_urls(ArticleFactory(authors=[fellow.author_profile], tags=["Energy"]))
@@ -311,6 +327,7 @@ def test_publishing_shows_the_article_everywhere_at_once(client, editor, fellow)
     assert shows(client, article.get_absolute_url(), article)
 
 
+@commits
 def test_an_edit_is_on_every_page_at_once(client, editor, fellow):
     article = in_review(fellow, title="First headline")
     services.article_approve(article=article, by=editor)
@@ -327,26 +344,29 @@ def test_an_edit_is_on_every_page_at_once(client, editor, fellow):
         assert "Corrected headline" in page and "First headline" not in page, url
 
 
-def test_an_edit_reaches_search_results(client, editor, fellow):
-    article = in_review(fellow, title="Notes on lithium")
-    services.article_approve(article=article, by=editor)
+def test_an_edit_reaches_search_results(client, editor, fellow, committed):
+    with committed():
+        article = in_review(fellow, title="Notes on lithium")
+        services.article_approve(article=article, by=editor)
     search = reverse("articles:search")
     assert "Notes on lithium" in text(html(client, f"{search}?q=lithium"))
     article = Article.objects.get(pk=article.pk)
     article.title = "Notes on cobalt"
-    services.article_save(article=article, by=editor)
+    with committed():
+        services.article_save(article=article, by=editor)
     assert "Notes on" not in text(html(client, f"{search}?q=lithium"))
     assert "Notes on cobalt" in text(html(client, f"{search}?q=cobalt"))
 
 
-def test_withdrawing_takes_the_article_off_every_page_at_once(client, editor, fellow):
+def test_withdrawing_takes_the_article_off_every_page_at_once(client, editor, fellow, committed):
     article = in_review(fellow, title="Soon withdrawn")
     services.article_approve(article=article, by=editor)
     urls = public_urls(ArticleFactory(authors=[fellow.author_profile], tags=["Energy"]))
     for url in urls:
         assert shows(client, url, article)
 
-    services.article_withdraw(article=article, by=editor, reason="Legal review")
+    with committed():
+        services.article_withdraw(article=article, by=editor, reason="Legal review")
 
     for url in urls:
         assert not shows(client, url, article), url
@@ -355,7 +375,7 @@ def test_withdrawing_takes_the_article_off_every_page_at_once(client, editor, fe
 
 def test_a_scheduled_article_appears_when_its_time_comes_with_no_write(
     client, editor, fellow, monkeypatch
-):
+):  # no commit either: the first request after the time replaces the token
     at = timezone.now() + timedelta(hours=2)
     article = in_review(fellow, title="Embargoed report")
     services.article_approve(article=article, by=editor, publish_at=at)
@@ -371,36 +391,57 @@ def test_a_scheduled_article_appears_when_its_time_comes_with_no_write(
     assert "Embargoed report" in html(client, article.get_absolute_url())
 
 
-def test_an_authors_bio_edit_shows_on_their_page_and_articles(client):
+def test_an_authors_bio_edit_shows_on_their_page_and_articles(client, committed):
     author = AuthorProfileFactory(name="Ada Quill", bio="__Ada Quill__ studies ports.")
     article = ArticleFactory(authors=[author])
     for url in (author.get_absolute_url(), article.get_absolute_url()):
         assert "studies ports" in html(client, url)
 
     author.bio = "__Ada Quill__ studies shipping lanes."
-    author.save()  # as the admin does
+    with committed():
+        author.save()  # as the admin does
 
     for url in (author.get_absolute_url(), article.get_absolute_url()):
         page = html(client, url)
         assert "studies shipping lanes" in page and "studies ports" not in page
 
 
-def test_a_renamed_topic_is_renamed_on_its_pages(client):
+def test_a_renamed_topic_is_renamed_on_its_pages(client, committed):
     article = ArticleFactory(tags=["Energy"])
     assert "Energy" in html(client, article.get_absolute_url())
     tag = article.tags.get()
     tag.name = "Energy security"
-    tag.save()
+    with committed():
+        tag.save()
     assert "Energy security" in html(client, article.get_absolute_url())
 
 
-def test_credits_changed_in_the_admin_show_at_once(client):
+def test_readers_keep_the_cached_pages_until_a_change_commits_then_get_new_ones(
+    client, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory(title="Cached piece")
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():  # an import of many articles, say
+            ArticleFactory.create_batch(3)
+            article.title = "Renamed piece"
+            article.save()
+            # Nothing a reader could read has changed yet: no page is rendered again.
+            assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+    response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert "Renamed piece" in response.content.decode()
+
+
+def test_credits_changed_in_the_admin_show_at_once(client, committed):
     ada, ben = AuthorProfileFactory(name="Ada Quill"), AuthorProfileFactory(name="Ben Stroud")
     article = ArticleFactory()
     assert "Ada Quill" not in html(client, article.get_absolute_url())
-    services.article_set_authors(article=article, authors=[ada])
+    with committed():
+        services.article_set_authors(article=article, authors=[ada])
     assert "Ada Quill" in html(client, article.get_absolute_url())
-    services.article_set_authors(article=article, authors=[ben, ada])
+    with committed():
+        services.article_set_authors(article=article, authors=[ben, ada])
     page = html(client, article.get_absolute_url())
     assert page.index("Ben Stroud") < page.index("Ada Quill")
 
@@ -484,13 +525,14 @@ def test_a_reader_holding_the_current_page_gets_a_304(client, name):
         assert client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
 
 
-def test_after_an_edit_the_old_etag_gets_the_new_page(client, editor, fellow):
+def test_after_an_edit_the_old_etag_gets_the_new_page(client, editor, fellow, committed):
     article = in_review(fellow, title="Before the edit")
     services.article_approve(article=article, by=editor)
     etag = client.get(article.get_absolute_url())["ETag"]
     article = Article.objects.get(pk=article.pk)
     article.title = "After the edit"
-    services.article_save(article=article, by=editor)
+    with committed():
+        services.article_save(article=article, by=editor)
     response = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert "After the edit" in response.content.decode()
@@ -559,15 +601,19 @@ def test_a_long_list_links_the_first_last_and_nearby_pages_only(client, settings
 
 # --- with Redis: each process's copy of the state ------------------------------------------
 
-needs_redis = pytest.mark.skipif(
-    not django_settings.REDIS_URL, reason="with REDIS_URL only (CI runs this file with Redis)"
-)
+
+def needs_redis(test):
+    """With Redis only; committing, since the processes share only what is committed."""
+    skip = pytest.mark.skipif(
+        not django_settings.REDIS_URL, reason="with REDIS_URL only (CI runs this file with Redis)"
+    )
+    return skip(commits(test))
 
 
 @pytest.fixture
 def other_process():
     """The page state as another process sees it: a watch of its own."""
-    watch = caching.StateWatch(caches["page_state"])
+    watch = caching.new_watch()
     yield watch
     watch.close()
 
@@ -586,28 +632,22 @@ def test_with_redis_a_change_reaches_every_process_before_the_change_returns(oth
 def test_with_redis_a_process_reads_its_copy_until_a_change_is_announced(
     other_process, monkeypatch
 ):
+    monkeypatch.setattr(other_process, "REFRESH_SECONDS", 3600)  # a slow machine, say
     generation, _next = other_process.state()
-    reads = []
-
-    def read_state():
-        reads.append(1)
-        return original()
-
-    original = caching._read_state
-    monkeypatch.setattr(caching, "_read_state", read_state)
+    # Written behind the watches' backs: only a process that asks Redis would see it.
+    caches["page_state"].set(caching.GENERATION_KEY, "written-unannounced", None)
     for _ in range(50):
-        assert other_process.state()[0] == generation
-    assert reads == []  # no round trip to Redis for the state
+        assert other_process.state()[0] == generation  # its copy: no round trip to Redis
     caching.content_changed()
-    assert other_process.state()[0] != generation
-    assert reads == [1]
+    assert other_process.state()[0] == caches["page_state"].get(caching.GENERATION_KEY)
+    assert other_process.state()[0] not in (generation, "written-unannounced")
 
 
 @needs_redis
 def test_with_redis_a_lost_subscription_is_noticed_and_the_state_read_again(other_process):
     other_process.state()
-    client = other_process._client()
-    client.client_kill_filter(_type="pubsub")  # as when Redis restarts or the link drops
+    with redis.Redis.from_url(django_settings.REDIS_URL) as client:
+        client.client_kill_filter(_type="pubsub")  # as when Redis restarts or the link drops
     # A change no subscriber hears of.
     caches["page_state"].set(caching.GENERATION_KEY, "changed-unheard", None)
     assert other_process.state()[0] == "changed-unheard"
@@ -618,12 +658,14 @@ def test_with_redis_a_lost_subscription_is_noticed_and_the_state_read_again(othe
 
 
 @needs_redis
-def test_with_redis_down_the_state_is_read_each_time(other_process, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise ConnectionError("Redis is not answering")
-
-    monkeypatch.setattr(other_process, "_client", lambda: type("C", (), {"pubsub": refuse})())
+def test_with_redis_unreachable_for_announcements_the_state_is_read_each_time():
+    unheard = StateWatch(
+        "redis://127.0.0.1:9/0",  # nothing listens there: no subscription possible
+        channel=caches["page_state"].make_key("pages:changed"),
+        read=caching.read_state,
+    )
     caches["page_state"].set(caching.GENERATION_KEY, "first", None)
-    assert other_process.state()[0] == "first"
+    assert unheard.state()[0] == "first"
     caches["page_state"].set(caching.GENERATION_KEY, "second", None)
-    assert other_process.state()[0] == "second"  # no subscription: no copy kept
+    assert unheard.state()[0] == "second"  # no subscription: no copy kept
+    unheard.close()

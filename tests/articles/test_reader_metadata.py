@@ -67,11 +67,13 @@ def seed_page(client, seed_post) -> Head:
     return Head(response.content.decode())
 
 
+@pytest.mark.jekyll
 def test_seed_article_has_canonical_url_and_description(seed_page):
     assert seed_page.canonical == SEED_URL
     assert seed_page.first("description") == "The True Nature of their Cooperation"
 
 
+@pytest.mark.jekyll
 def test_seed_article_has_open_graph_tags(seed_page):
     assert seed_page.first("og:type") == "article"
     assert seed_page.first("og:title") == "Russia And China"
@@ -83,6 +85,7 @@ def test_seed_article_has_open_graph_tags(seed_page):
     assert seed_page.all("article:author") == [AUTHOR_URL]
 
 
+@pytest.mark.jekyll
 def test_seed_article_has_a_large_twitter_card_with_the_hero_image(seed_page):
     assert seed_page.first("twitter:card") == "summary_large_image"
     assert seed_page.first("twitter:title") == "Russia And China"
@@ -90,6 +93,7 @@ def test_seed_article_has_a_large_twitter_card_with_the_hero_image(seed_page):
     assert seed_page.first("twitter:image") == "https://i.imgur.com/opxLH2L.jpeg"
 
 
+@pytest.mark.jekyll
 def test_seed_article_json_ld_parses_and_names_its_author_as_a_person(seed_page):
     (block,) = seed_page.json_ld
     data = json.loads(block)
@@ -108,6 +112,7 @@ def test_seed_article_json_ld_parses_and_names_its_author_as_a_person(seed_page)
     }
 
 
+@pytest.mark.jekyll
 def test_seed_article_has_google_scholar_citation_tags(seed_page):
     assert (
         seed_page.first("citation_title")

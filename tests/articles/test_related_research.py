@@ -150,6 +150,7 @@ def test_drafts_never_count_and_their_changes_forget_nothing(client, subject):
     assert suggested(client, subject) == ["Older grid piece"]
 
 
+@pytest.mark.jekyll
 def test_imported_posts_join_the_suggestions(client, subject, tmp_path):
     suggested(client, subject)
     folder = tmp_path / "_posts"

@@ -2,6 +2,7 @@
 pastes into the live preview, and a text beyond the documented limits is refused with a
 message instead of rendered."""
 
+import gc
 import time
 
 import pytest
@@ -17,12 +18,18 @@ from articles.markdown import (
 
 
 def best_time(function, repeat: int = 3) -> float:
-    """The least process time of a few runs: other work on the machine only adds time."""
+    """The least process time of a few runs, with the garbage collector held off: other
+    work on the machine, and a collection landing in one run, only add time."""
     timings = []
-    for _ in range(repeat):
-        start = time.process_time()
-        function()
-        timings.append(time.process_time() - start)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            start = time.process_time()
+            function()
+            timings.append(time.process_time() - start)
+    finally:
+        gc.enable()
     return min(timings)
 
 
@@ -78,9 +85,15 @@ def test_rendering_time_grows_linearly_with_each_pathological_shape(name):
     """Growth, not speed: 8× the input may cost about 8× the time, never 64×."""
     small, large = shape(name, 1), shape(name, 8)
     assert len(large) < MAX_BODY_CHARS
-    small_time = max(best_time(lambda: render_article(small)), 2e-3)
-    ratio = best_time(lambda: render_article(large)) / small_time
-    assert ratio < 14, f"{name}: 8× the input took {ratio:.1f}× the time"
+    ratios = []
+    # A quadratic shape gives ~64× every time; a linear one gives ~8×, and more only when
+    # the machine was busy during one measurement, so the best of three attempts counts.
+    for _attempt in range(3):
+        small_time = max(best_time(lambda: render_article(small)), 2e-3)
+        ratios.append(best_time(lambda: render_article(large)) / small_time)
+        if ratios[-1] < 14:
+            break
+    assert min(ratios) < 14, f"{name}: 8× the input took {min(ratios):.1f}× the time"
 
 
 def test_a_text_over_the_size_limit_is_refused_with_the_limit_named():

@@ -62,10 +62,11 @@ def test_a_topic_page_appears_with_its_first_public_article_and_lists_only_publi
 
 
 def test_a_topic_page_costs_the_same_queries_with_hidden_articles_around(
-    client, django_assert_num_queries
+    client, django_assert_num_queries, committed
 ):
-    ArticleFactory(tags=["Grid"])
-    DraftFactory.create_batch(3, tags=["Grid"])
+    with committed():
+        ArticleFactory(tags=["Grid"])
+        DraftFactory.create_batch(3, tags=["Grid"])
     with django_assert_num_queries(4):  # the topic, the count, the page, its authors
         assert topic(client, "grid").status_code == 200
 
@@ -214,6 +215,7 @@ def run_command(name, *args) -> tuple[str, str]:
 FOOTNOTED_POST = "---\ntitle: Ports\nauthor: Ada Quill and Ben Stroud\ndate: 2024-05-04\n---\n"
 
 
+@pytest.mark.jekyll
 def test_an_imported_bio_leaves_out_the_footnotes_and_the_export_round_trip_is_lossless(
     tmp_path, settings
 ):
@@ -245,6 +247,7 @@ def binned_import(tmp_path):
     return path, article
 
 
+@pytest.mark.jekyll
 @pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry run"])
 def test_reimporting_a_post_whose_article_is_in_the_bin_skips_it_and_says_why(tmp_path, dry_run):
     path, article = binned_import(tmp_path)
@@ -264,6 +267,7 @@ def test_reimporting_a_post_whose_article_is_in_the_bin_skips_it_and_says_why(tm
     assert binned.body == "The argument.\n"
 
 
+@pytest.mark.jekyll
 def test_a_renamed_post_whose_article_is_in_the_bin_is_found_by_its_old_address(tmp_path):
     path = write_post(
         tmp_path, "2025-01-01-first.md", "---\ntitle: A\npermalink: /a/\n---\nText.\n"
@@ -276,6 +280,7 @@ def test_a_renamed_post_whose_article_is_in_the_bin_is_found_by_its_old_address(
     assert Article.all_objects.count() == 1
 
 
+@pytest.mark.jekyll
 def test_once_restored_from_the_bin_the_post_updates_its_article_again(tmp_path):
     path, article = binned_import(tmp_path)
     services.article_restore_from_bin(article=article, by=EditorFactory())
@@ -284,6 +289,7 @@ def test_once_restored_from_the_bin_the_post_updates_its_article_again(tmp_path)
     assert Article.objects.get().body == "A revised argument.\n"
 
 
+@pytest.mark.jekyll
 def test_a_new_post_does_not_take_the_address_of_an_article_in_the_bin(tmp_path):
     services.article_bin(
         article=ArticleFactory(title="Harbour Security", slug="harbour-security"),

@@ -128,10 +128,11 @@ def test_the_index_dates_the_articles_section_by_its_latest_change(client):
 
 
 @pytest.mark.parametrize("size", [1, 50])
-def test_sitemaps_run_a_fixed_number_of_queries(client, django_assert_num_queries, size):
-    authors = AuthorProfileFactory.create_batch(size)
-    for index in range(size):
-        ArticleFactory(authors=[authors[index]], tags=[f"topic {index}", "shared"])
+def test_sitemaps_run_a_fixed_number_of_queries(client, django_assert_num_queries, committed, size):
+    with committed():
+        authors = AuthorProfileFactory.create_batch(size)
+        for index in range(size):
+            ArticleFactory(authors=[authors[index]], tags=[f"topic {index}", "shared"])
     # The index: for articles, authors and topics, how many and when they last changed.
     with django_assert_num_queries(6):
         assert len(sitemap_pages(client)) == 4

@@ -117,6 +117,7 @@ def test_home_is_paginated(client, settings):
     assert len(re.findall(r"<article\b", client.get("/?page=3").content.decode())) == 1
 
 
+@pytest.mark.jekyll
 def test_seed_post_page_and_home_page(client, seed_post):
     call_command("import_jekyll", str(seed_post))
     article = Article.objects.get()
@@ -143,8 +144,11 @@ def make_catalogue(size: int) -> None:
 
 
 @pytest.mark.parametrize("size", [1, 50])
-def test_public_pages_run_a_fixed_number_of_queries(client, django_assert_num_queries, size):
-    make_catalogue(size)
+def test_public_pages_run_a_fixed_number_of_queries(
+    client, django_assert_num_queries, committed, size
+):
+    with committed():
+        make_catalogue(size)
     article = Article.objects.first()
     author = article.credited_authors[0]
     pages = {

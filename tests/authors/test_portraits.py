@@ -185,6 +185,7 @@ def test_the_migration_moves_old_photos_through_the_cleaning(django_capture_on_c
     assert AuthorProfile.objects.get(slug="no-photo").portrait is None
 
 
+@pytest.mark.jekyll
 def test_an_imported_author_photo_is_cleaned_into_the_library(tmp_path):
     site = tmp_path / "site"
     (site / "_data").mkdir(parents=True)

@@ -13,8 +13,8 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from articles.markdown import render_preview
 from articles.models import LibraryImage
+from articles.views import render_preview
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -72,6 +72,7 @@ def test_public_pages_run_no_script_but_the_citation_copier_and_log_no_errors(li
     assert errors == []
 
 
+@pytest.mark.jekyll
 def test_seed_article_in_the_browser(live_server, page, seed_post):
     call_command("import_jekyll", str(seed_post))
     page.goto(live_server.url + Article.objects.get().get_absolute_url())

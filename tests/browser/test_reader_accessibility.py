@@ -14,7 +14,8 @@ from django.core.management import call_command
 from articles.models import Article
 from articles.search import search_rebuild
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Every test here shows the sample content, which the jekyll app loads.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.jekyll]
 
 AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 # Pictures for the README are kept only when asked for (SCREENSHOT_DIR=docs/screenshots),

@@ -74,7 +74,7 @@ def test_fellow_writes_editor_reviews_fellow_revises_editor_publishes(live_serve
     reviewer = log_in(browser, live_server, editor, watches)
     reviewer.goto(live_server.url + "/admin/articles/article/review-queue/")
     click_and_wait(reviewer, "text=Shipping Lanes in a Warming Arctic")
-    reviewer.fill("#id_changes_comment", "Please add the 2025 season to the chart caption.")
+    reviewer.fill("#id_request_changes_comment", "Please add the 2025 season to the chart caption.")
     shoot(reviewer, "3-editor-requests-changes")
     click_and_wait(reviewer, "button[value=request_changes]")
     assert "changes requested" in reviewer.inner_text(".workflow-status").lower()

@@ -10,7 +10,7 @@ stored HTML offers the renditions.
 from django.core.management.base import BaseCommand
 
 from articles import images
-from articles.importers.post_images import image_sources
+from articles.image_sources import image_sources
 from articles.models import Article, LibraryImage
 from articles.services import RENDERED_FIELDS, image_adopt, image_renditions_rebuild
 

@@ -27,9 +27,10 @@ from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from articles.importers.post_images import image_sources, replace_sources
+from articles.image_sources import image_sources
 from articles.models import Article, ArticleAuthor
 from authors.models import AuthorProfile
+from jekyll.post_images import replace_sources
 
 ASSETS = "assets"
 _UNSAFE_IN_LIST = re.compile(r",|;|&|\band\b|\bet\.?\s+al\b", re.IGNORECASE)

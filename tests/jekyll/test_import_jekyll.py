@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from taggit.models import Tag
 
-from articles.importers.jekyll import JekyllFormatError, parse_post, split_authors
 from articles.models import Article
 from authors.models import AuthorProfile
+from jekyll.importer import JekyllFormatError, parse_post, split_authors
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ article is in the bin is always skipped (restore or purge it first). A dry run d
 the work inside one transaction that is rolled back, so it reports exactly what a real
 run would change and writes nothing.
 
-Reading the site (front matter, dates, authors, old addresses) is `importers.site`;
-images are `importers.post_images`.
+Reading the site (front matter, dates, authors, old addresses) is `jekyll.site`;
+images are `jekyll.post_images`.
 """
 
 from __future__ import annotations
@@ -35,9 +35,20 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.images import CleanImage, clean_image
-from articles.importers.fetch import RemoteImages
-from articles.importers.post_images import ImageStore, PostImages
-from articles.importers.site import (
+from articles.markdown import split_bio, split_excerpt
+from articles.models import Article
+from articles.services import article_import_upsert, image_adopt
+from authors.models import AuthorProfile
+from authors.services import (
+    author_fill_bio,
+    author_fill_blanks,
+    author_get_or_create,
+    author_portrait_add,
+    normalized_name,
+)
+from jekyll.fetch import RemoteImages
+from jekyll.post_images import ImageStore, PostImages
+from jekyll.site import (
     JekyllFormatError,
     JekyllPost,
     JekyllSite,
@@ -49,18 +60,6 @@ from articles.importers.site import (
     parse_post,
     post_file_for,
     split_authors,
-)
-from articles.markdown import split_bio, split_excerpt
-from articles.models import Article, ArticleRevision
-from articles.related import forget_related
-from articles.services import article_set_authors, image_adopt
-from authors.models import AuthorProfile
-from authors.services import (
-    author_fill_bio,
-    author_fill_blanks,
-    author_get_or_create,
-    author_portrait_add,
-    normalized_name,
 )
 
 __all__ = [
@@ -409,7 +408,7 @@ def import_post(source: Path | PostFile, *, run: ImportRun | None = None) -> Imp
     run = run or ImportRun()
     post_file = source if isinstance(source, PostFile) else post_file_for(Path(source))
     post = parse_post(post_file, post_url=run.post_url)
-    _check_lengths(post)
+    _check_names(post)
     outcome = ImportOutcome(path=post_file.path, action="created")
     outcome.problems += [Problem(post_file.path, line, message) for line, message in post.notes]
     run.claim_source(post_file)
@@ -496,11 +495,9 @@ def _write(
         "legacy_url": post.legacy_url,
         "front_matter_extras": extras,
     }
-    for name, value in values.items():
-        setattr(article, name, value)
     tags = run.tags(post.tags)
     tag_names = [tag.name for tag in tags]
-    wanted = _fingerprint(article, [a.pk for a in authors], tag_names)
+    wanted = _fingerprint(values, [a.pk for a in authors], tag_names)
 
     if current is not None and wanted == current.fingerprint:
         outcome.action = "unchanged"
@@ -517,38 +514,42 @@ def _write(
         return
 
     outcome.changed = [n for n in FINGERPRINT_FIELDS if before and before[n] != _value(values, n)]
-    try:
-        article.full_clean(exclude=["slug", "hero_image", "legacy_url"])
-    except ValidationError as exc:
-        field_name, messages = next(iter(exc.message_dict.items()))
-        key = FIELD_KEYS.get(field_name, field_name)
-        raise JekyllFormatError(f"{key}: {messages[0]}", line=post.line_of(key)) from exc
-    article.source_path = post.source_name
-    article.imported_images = images.imported
-    article.import_fingerprint = wanted
-    if article.pk is not None and hasattr(article, "version"):
-        article.version += 1  # an editor's open form now notices the import
-    created = article.pk is None
-    for copy in images.imported.values():
-        image_adopt(name=copy["path"])  # the library shows them in renditions
-    article.save()
-    article_set_authors(article=article, authors=authors)
-    if created:
-        # One INSERT instead of taggit's query per tag: a new article has no tags yet.
-        article.tags.through.objects.bulk_create(
-            article.tags.through(content_object=article, tag=tag) for tag in tags
-        )
-        if article.is_approved:  # bulk_create sends no signal to articles.related
-            forget_related([article.pk], tag_ids=[tag.pk for tag in tags])
-    else:
-        article.tags.set(tags)
+    if current is not None:
         if current.author_ids != [a.pk for a in authors]:
             outcome.changed.append("authors")
         if {t.casefold() for t in current.tag_names} != {t.casefold() for t in tag_names}:
             outcome.changed.append("tags")
-    if created or {"title", "subtitle", "body"} & set(outcome.changed):
-        _add_revision(article, note=f"Imported from {post.source_name}", first=created)
+    for copy in images.imported.values():
+        image_adopt(name=copy["path"])  # the library shows them in renditions
+    try:
+        article_import_upsert(
+            article=article,
+            fields=values,
+            authors=authors,
+            tags=tags,
+            source_path=post.source_name,
+            imported_images=images.imported,
+            fingerprint=wanted,
+            note=f"Imported from {post.source_name}",
+        )
+    except ValidationError as exc:
+        raise _format_error(exc, post) from exc
     _fill_bios(post.body, authors, run)
+
+
+def _format_error(exc: ValidationError, post: JekyllPost) -> JekyllFormatError:
+    """The first reason the article was refused, named by its front matter key."""
+    if not hasattr(exc, "error_dict"):
+        return JekyllFormatError(exc.messages[0])
+    field_name, errors = next(iter(exc.error_dict.items()))
+    key = FIELD_KEYS.get(field_name, field_name)
+    too_long = next((error for error in errors if error.code == "max_length"), None)
+    if too_long is not None:
+        length, limit = too_long.params["show_value"], too_long.params["limit_value"]
+        message = f"{key} is {length:,} characters long; it may have at most {limit}"
+    else:
+        message = f"{key}: {next(iter(errors[0]))}"
+    return JekyllFormatError(message, line=post.line_of(key))
 
 
 def _status(post: JekyllPost, extras: dict) -> str:
@@ -586,24 +587,9 @@ def _settle_legacy_url(
         post.legacy_url = ""
 
 
-def _check_lengths(post: JekyllPost) -> None:
-    """Refuse values longer than their fields, naming the front matter line."""
-    checks = [
-        ("title", post.title, "title"),
-        ("subtitle", post.subtitle, "description"),
-        ("hero_caption", post.hero_caption, "image_caption"),
-        ("hero_alt", post.hero_alt, "image_alt"),
-        ("hero_credit", post.hero_credit, "image_credit"),
-        ("author_note", post.author_note, "author"),
-        ("hero_image_url", post.hero_image_url, "image"),
-    ]
-    for field_name, value, key in checks:
-        limit = Article._meta.get_field(field_name).max_length
-        if len(value) > limit:
-            raise JekyllFormatError(
-                f"{key} is {len(value):,} characters long; it may have at most {limit}",
-                line=post.line_of(key),
-            )
+def _check_names(post: JekyllPost) -> None:
+    """Refuse author names and tags longer than their fields, naming the front matter
+    line (the article's own fields are checked when it is validated)."""
     name_limit = AuthorProfile._meta.get_field("name").max_length
     for name in post.author_names:
         if len(name) > name_limit:
@@ -638,8 +624,8 @@ def _state_of(article: Article) -> _State:
     return _State(author_ids, tag_names, _fingerprint(article, author_ids, tag_names))
 
 
-def _fingerprint(article: Article, author_ids: list[int], tag_names: list[str]) -> str:
-    state = {name: _value(article, name) for name in FINGERPRINT_FIELDS}
+def _fingerprint(source: Article | dict, author_ids: list[int], tag_names: list[str]) -> str:
+    state = {name: _value(source, name) for name in FINGERPRINT_FIELDS}
     state["authors"] = list(dict.fromkeys(author_ids))
     state["tags"] = sorted({tag.casefold() for tag in tag_names})
     encoded = json.dumps(state, sort_keys=True, ensure_ascii=False, default=str)
@@ -661,21 +647,6 @@ def _plain(value):
     if hasattr(value, "field") and hasattr(value, "name"):  # a FieldFile
         return value.name or ""
     return value
-
-
-def _add_revision(article: Article, *, note: str, first: bool) -> None:
-    """Keep the imported text as a revision, like every other change of the text."""
-    last = 0
-    if not first:
-        last = article.revisions.order_by("-number").values_list("number", flat=True).first()
-    ArticleRevision.objects.create(
-        article=article,
-        number=(last or 0) + 1,
-        title=article.title,
-        subtitle=article.subtitle,
-        body=article.body,
-        note=note[:200],
-    )
 
 
 # --- Bios -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.importers.jekyll import (
+from jekyll.importer import (
     ImportOptions,
     ImportOutcome,
     ImportRun,

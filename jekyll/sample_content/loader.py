@@ -17,10 +17,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from articles.importers.jekyll import find_posts
 from articles.roles import ensure_roles
 from authors.models import AuthorProfile
 from authors.services import author_get_or_create
+from jekyll.importer import find_posts
 
 SAMPLE_DIR = Path(__file__).resolve().parent
 AUTHORS_FILE = SAMPLE_DIR / "authors.yaml"

@@ -18,9 +18,9 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from articles.images import IMPORTS_FOLDER, store_image, verify_image
-from articles.importers import jekyll
-from articles.importers.post_images import ImageStore, PostImages
 from articles.models import Article, LibraryImage
+from jekyll import importer as jekyll
+from jekyll.post_images import ImageStore, PostImages
 
 pytestmark = pytest.mark.django_db
 

@@ -25,19 +25,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
+from articles.image_sources import image_sources
 from articles.images import IMPORTS_FOLDER, store_image, verify_image
-from articles.importers.fetch import ImageFetchError, RemoteImages
-from articles.importers.site import JekyllPost, PostFile
 from articles.models import LibraryImage
+from jekyll.fetch import ImageFetchError, RemoteImages
+from jekyll.site import JekyllPost, PostFile
 
 logger = logging.getLogger(__name__)
 
 FOLDER = IMPORTS_FOLDER
-_FENCED = re.compile(r"^\s{0,3}(`{3,}|~{3,}).*?^\s{0,3}\1[`~]*\s*$", re.MULTILINE | re.DOTALL)
-_INLINE_IMAGE = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?")
-_HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
-_REFERENCE_IMAGE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?![(\[])")
-_DEFINITION = r"^\s{{0,3}}\[{label}\]:\s*<?(\S+?)>?(?:\s|$)"
 
 
 @dataclass
@@ -165,21 +161,6 @@ class ImageStore:
             self._local[(str(path), digest)] = cached
         result.imported[source] = {"path": cached, "sha256": digest}
         return cached
-
-
-def image_sources(body: str) -> list[str]:
-    """The address of every image in the Markdown, in order (code blocks excepted)."""
-    text = _FENCED.sub("", body)
-    found = [(m.start(), m.group(1)) for m in _INLINE_IMAGE.finditer(text)]
-    found += [(m.start(), m.group(1)) for m in _HTML_IMAGE.finditer(text)]
-    for match in _REFERENCE_IMAGE.finditer(text):
-        label = match.group(2) or match.group(1)
-        if not label.strip():
-            continue
-        pattern = _DEFINITION.format(label=re.escape(label))
-        if definition := re.search(pattern, text, re.MULTILINE | re.IGNORECASE):
-            found.append((match.start(), definition.group(1)))
-    return [source for _, source in sorted(found)]
 
 
 def replace_sources(body: str, replacements: dict[str, str]) -> str:

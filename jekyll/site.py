@@ -10,6 +10,7 @@ line that is wrong. The old address of each post is computed as Jekyll computed 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -275,8 +276,6 @@ def _read_authors_data(root: Path) -> dict:
 
 
 def _read_json_file(path: Path):
-    import json
-
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as exc:

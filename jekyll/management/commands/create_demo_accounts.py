@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.sample_content.loader import demo_accounts_create
+from jekyll.sample_content.loader import demo_accounts_create
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importers.exporter import export_site
+from jekyll.exporter import export_site
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importers.jekyll import JekyllFormatError, import_post
-from articles.sample_content.loader import (
+from jekyll.importer import JekyllFormatError, import_post
+from jekyll.sample_content.loader import (
     sample_author_load,
     sample_authors_read,
     sample_posts_find,

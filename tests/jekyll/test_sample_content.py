@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.utils.html import strip_tags
 
 from articles.models import Article
-from articles.sample_content.loader import sample_authors_read, sample_posts_find
 from authors.models import AuthorProfile
+from jekyll.sample_content.loader import sample_authors_read, sample_posts_find
 
 DEMO_LOGINS = {
     "admin": "admin-demo-2026",

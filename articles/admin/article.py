@@ -1,0 +1,474 @@
+"""The editors' and fellows' interface: the article editor and its workflow panel.
+
+Status and publication time are never form fields: they change only through the
+workflow buttons (drawn from `articles.workflow`'s table, for the actions the user may
+take), each of which calls a service that checks the user's role.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+
+from articles import services, workflow
+from articles.admin.bin import BinMixin
+from articles.admin.images import thumbnail
+from articles.admin.review_queue import ReviewQueueMixin
+from articles.models import Article, ArticleAuthor, ArticleRevision, PreviewLink
+from articles.permissions import allowed_actions, is_editor
+from articles.previews import preview_url
+from articles.validators import single_line
+from authors.models import AuthorProfile
+
+
+class CreditFormSet(forms.BaseInlineFormSet):
+    """The credits as typed: an approved article cannot be credited to its approver."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data["author"]
+            for form in self.forms
+            if form.cleaned_data.get("author") and not form.cleaned_data.get("DELETE")
+        ]
+        services.article_check_credits(article=self.instance, authors=kept)
+
+
+class ArticleAuthorInline(admin.TabularInline):
+    model = ArticleAuthor
+    formset = CreditFormSet
+    extra = 1
+    autocomplete_fields = ["author"]
+    ordering = ["position", "id"]
+    verbose_name_plural = "Credited authors (in printed order)"
+
+
+class ArticleAdminForm(forms.ModelForm):
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = [
+            "title", "subtitle", "slug", "body", "author_note", "tags", "hero_image",
+            "hero_image_url", "hero_alt", "hero_caption", "hero_credit", "is_featured",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
+
+    def clean_tags(self):
+        tags = self.cleaned_data.get("tags") or []
+        for tag in tags:
+            single_line(tag)
+        return tags
+
+    def clean_slug(self):
+        # Emptied on an existing article: keep its address rather than break links.
+        return self.cleaned_data.get("slug") or self.instance.slug
+
+    known_conflict: services.EditConflict | None = None  # found while saving
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        if self.known_conflict is not None:
+            self.conflict_changes = self.known_conflict.changes
+            raise ValidationError(self.known_conflict.messages[0])
+        loaded = cleaned.get("loaded_version")
+        if loaded is None:
+            # Without the version it was loaded at, a save could overwrite someone's work.
+            raise ValidationError(
+                "This form does not say which version of the article it was opened at, so "
+                "it cannot be saved safely. Copy your text, reload the page and apply it again."
+            )
+        # Locked until the save's transaction ends, so no save can slip in between.
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+        )
+        if current and current[0] != loaded:
+            conflict = services.edit_conflict(self.instance, cleaned.get("body"))
+            self.conflict_changes = conflict.changes
+            raise ValidationError(conflict.messages[0])
+        return cleaned
+
+
+class TransitionForm(forms.Form):
+    """What a workflow button sends: a comment, and a publication time when approving.
+
+    Shown for one transition of the table, it has only the fields that transition asks
+    for; read from a POST, all of them (the service says what is missing).
+    """
+
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    publish_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label=f"Publish at (site time, {settings.TIME_ZONE})",
+        help_text="Leave empty to publish now.",
+    )
+
+    def __init__(self, *args, transition: workflow.Transition | None = None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        if transition is not None:
+            kwargs.setdefault("auto_id", f"id_{transition.action}_%s")
+        super().__init__(*args, **kwargs)
+        if transition is None:
+            return
+        if transition.comment:
+            self.fields["comment"].label = transition.comment
+            # Required in the browser; the service refuses an empty one with its reason.
+            self.fields["comment"].widget.attrs["required"] = True
+        else:
+            del self.fields["comment"]
+        if not transition.asks_time:
+            del self.fields["publish_at"]
+
+
+@admin.register(Article)
+class ArticleAdmin(ReviewQueueMixin, BinMixin, admin.ModelAdmin):
+    form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
+    list_display = ["title", "status_label", "published_at", "author_names", "updated_at"]
+    # Only the topics of articles the user may open (a fellow sees no one else's).
+    list_filter = ["status", "is_featured", ("tags", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "subtitle", "authors__name"]
+    date_hierarchy = "published_at"
+    inlines = [ArticleAuthorInline]
+    autocomplete_fields = ["hero_image"]
+    readonly_fields = [
+        "hero_preview",
+        "status_label",
+        "published_at",
+        "reading_time",
+        "created_at",
+        "updated_at",
+        "source_path",
+        "public_link",
+    ]
+    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "subtitle",
+                    "slug",
+                    "body",
+                    "author_note",
+                    "tags",
+                    "loaded_version",
+                ]
+            },  # fmt: skip
+        ),
+        (
+            "Hero image",
+            {
+                "fields": [
+                    "hero_image",
+                    "hero_preview",
+                    "hero_image_url",
+                    "hero_alt",
+                    "hero_caption",
+                    "hero_credit",
+                ]
+            },  # fmt: skip
+        ),
+        ("Publication", {"fields": ["status_label", "published_at", "is_featured", "public_link"]}),
+        (
+            "Record",
+            {
+                "classes": ["collapse"],
+                "fields": ["reading_time", "created_at", "updated_at", "source_path"],
+            },
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["css/admin-editor.css"]}
+        js = ["js/editor.js"]
+
+    # --- who sees what ----------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return (
+            Article.objects.editable_by(request.user)
+            .prefetch_related("authorships__author")
+            .order_by("-updated_at")
+        )
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or "view" in allowed_actions(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or "edit" in allowed_actions(request.user, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if is_editor(request.user):
+            return fieldsets
+        # Only editors choose what is featured on the home page.
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f != "is_featured"]})
+            for name, opts in fieldsets
+        ]
+
+    # --- saving -------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        services.article_save(
+            article=obj, by=request.user, expected_version=form.cleaned_data.get("loaded_version")
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        profile = AuthorProfile.objects.filter(user=request.user).first()
+        if not article.authorships.exists() and profile is not None:
+            # A fellow's new article is theirs: credit them so they can go on editing it.
+            services.article_set_authors(article=article, authors=[profile])
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.EditConflict as conflict:
+            # Someone saved between the form's check and this save (the check cannot lock
+            # on SQLite): show the form again with what was typed, and the conflict.
+            request._edit_conflict = conflict
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if conflict := getattr(request, "_edit_conflict", None):
+            return type(form.__name__, (form,), {"known_conflict": conflict})
+        return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(self._workflow_context(request, obj))
+        context["conflict_changes"] = getattr(context.get("adminform").form, "conflict_changes", "")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _workflow_context(self, request, article: Article) -> dict:
+        allowed = allowed_actions(request.user, article)
+        events = list(article.events.select_related("actor"))
+        links = (
+            [link for link in article.preview_links.all() if link.is_active]
+            if "create_preview_link" in allowed
+            else []
+        )
+        return {
+            "workflow_actions": allowed,
+            "workflow_events": events,
+            "review_comments": [e for e in events if e.action == "changes_requested"],
+            "checklist": services.publication_problems(article),
+            # The table's transitions this user may take now, each with its form.
+            "workflow_buttons": [
+                (row, TransitionForm(transition=row))
+                for row in workflow.TRANSITIONS
+                if row.button and row.action in allowed
+            ],
+            "preview_links": [
+                (link, request.build_absolute_uri(preview_url(link))) for link in links
+            ],
+            "revision_count": article.revisions.count(),
+            "is_public": article.is_public,
+            "site_time_zone": settings.TIME_ZONE,
+        }
+
+    # --- list display -------------------------------------------------------------------
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, article: Article) -> str:
+        if article.status == Article.Status.PUBLISHED and not article.is_public:
+            when = timezone.localtime(article.published_at).strftime("%d %b %Y %H:%M")
+            return f"Scheduled for {when}"
+        return article.get_status_display()
+
+    @admin.display(description="Authors")
+    def author_names(self, article: Article) -> str:
+        return ", ".join(author.name for author in article.credited_authors)
+
+    @admin.display(description="Hero as saved")
+    def hero_preview(self, article: Article) -> str:
+        if article.hero_image_id:
+            return thumbnail(article.hero_image)
+        return "No library image chosen." if not article.hero_image_url else article.hero_image_url
+
+    @admin.display(description="Public page")
+    def public_link(self, article: Article) -> str:
+        if not article.pk:
+            return "Saved articles get an address."
+        return format_html('<a href="{0}" target="_blank">{0}</a>', article.get_absolute_url())
+
+    # --- workflow views -----------------------------------------------------------------
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/workflow/<str:action>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="articles_article_transition",
+            ),
+            path(
+                "<int:pk>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="articles_article_revisions",
+            ),
+            path(
+                "<int:pk>/revisions/<int:number>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="articles_article_restore",
+            ),
+            path(
+                "<int:pk>/preview-links/",
+                self.admin_site.admin_view(self.preview_link_view),
+                name="articles_article_preview_links",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _article_for(self, request: HttpRequest, pk: int) -> Article:
+        article = get_object_or_404(Article.objects.prefetch_related("authorships__author"), pk=pk)
+        if "view" not in allowed_actions(request.user, article):
+            raise PermissionDenied
+        return article
+
+    def _back(self, article: Article) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def transition_view(self, request: HttpRequest, pk: int, action: str):
+        if request.method != "POST":
+            raise PermissionDenied
+        article = self._article_for(request, pk)
+        form = TransitionForm(request.POST)
+        form.is_valid()
+        data = form.cleaned_data
+        publish_at: datetime | None = data.get("publish_at")
+        calls = {
+            "submit": lambda: services.article_submit(article=article, by=request.user),
+            "request_changes": lambda: services.article_request_changes(
+                article=article, by=request.user, comment=data.get("comment", "")
+            ),
+            "approve": lambda: services.article_approve(
+                article=article,
+                by=request.user,
+                publish_at=publish_at,
+                comment=data.get("comment", ""),
+            ),  # fmt: skip
+            "withdraw": lambda: services.article_withdraw(
+                article=article, by=request.user, reason=data.get("comment", "")
+            ),
+            "return_to_draft": lambda: services.article_return_to_draft(
+                article=article, by=request.user
+            ),
+        }
+        if action not in calls:
+            raise PermissionDenied
+        if form.errors:
+            for errors in form.errors.values():
+                self.message_user(request, " ".join(errors), messages.ERROR)
+            return self._back(article)
+        try:
+            article = calls[action]()
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"“{article.title}” is now {self.status_label(article).lower()}.",
+                messages.SUCCESS,
+            )
+        if "view" not in allowed_actions(request.user, article):
+            return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+        return self._back(article)
+
+    def revisions_view(self, request: HttpRequest, pk: int):
+        article = self._article_for(request, pk)
+        revisions = list(article.revisions.select_related("created_by"))
+        published = services.published_revision(article)
+        chosen = None
+        if number := request.GET.get("diff"):
+            chosen = next((r for r in revisions if str(r.number) == number), None)
+        against = published or (revisions[0] if revisions else None)
+        if request.GET.get("against"):
+            against = next(
+                (r for r in revisions if str(r.number) == request.GET["against"]), against
+            )
+        diff = services.revision_diff(older=against, newer=chosen) if chosen else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History of “{article.title}”",
+            "opts": self.model._meta,
+            "article": article,
+            "revisions": revisions,
+            "published": published,
+            "chosen": chosen,
+            "against": against,
+            "diff": diff,
+            "can_restore": "edit" in allowed_actions(request.user, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+    def restore_view(self, request: HttpRequest, pk: int, number: int):
+        if request.method != "POST":
+            raise PermissionDenied
+        article = self._article_for(request, pk)
+        revision = get_object_or_404(ArticleRevision, article=article, number=number)
+        try:
+            services.article_restore_revision(article=article, revision=revision, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request, f"Revision {number} restored as a new revision.", messages.SUCCESS
+            )
+        return HttpResponseRedirect(reverse("admin:articles_article_revisions", args=[pk]))
+
+    def preview_link_view(self, request: HttpRequest, pk: int):
+        if request.method != "POST":
+            raise PermissionDenied
+        article = self._article_for(request, pk)
+        try:
+            if revoke := request.POST.get("revoke"):
+                link = get_object_or_404(PreviewLink, article=article, pk=revoke)
+                services.preview_link_revoke(link=link, by=request.user)
+                self.message_user(request, "The preview link no longer works.", messages.SUCCESS)
+            else:
+                days = int(request.POST.get("days") or 0) or None
+                services.preview_link_create(article=article, by=request.user, days=days)
+                self.message_user(request, "Preview link created.", messages.SUCCESS)
+        except (ValidationError, ValueError) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            self.message_user(request, text, messages.ERROR)
+        return self._back(article)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if is_editor(request.user):
+            extra_context["review_count"] = Article.objects.in_review().count()
+            extra_context["bin_count"] = Article.all_objects.binned().count()
+        return super().changelist_view(request, extra_context)
+
+
+# Credits (ArticleAuthor) have no admin of their own: they are edited only inline, on an
+# article the user may edit, so the article's rules are the credits' rules.
