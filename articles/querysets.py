@@ -92,10 +92,6 @@ class ArticleQuerySet(models.QuerySet):
         """Articles the editors chose to feature on the home page."""
         return self.filter(is_featured=True)
 
-    def published_between(self, start, end):
-        """Articles whose publication time is in [start, end) (an archive year or month)."""
-        return self.filter(published_at__gte=start, published_at__lt=end)
-
     def archive_months(self):
         """(month, number of articles) pairs, newest month first, in the site's time zone."""
         return (

@@ -2,8 +2,9 @@
 
 Every download is bounded: a timeout for the whole transfer, a size limit enforced while
 streaming (the rest is never read), and a check that what arrived is an image Pillow
-decodes (`articles.images.verify_image`). Each address is fetched at most once per run;
-failures are remembered too, so a dead host costs one timeout, not one per post.
+decodes, which is then turned upright and re-encoded without its EXIF, GPS or comments
+(`articles.images.clean_image`, as for an upload). Each address is fetched at most once
+per run; failures are remembered too, so a dead host costs one timeout, not one per post.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from articles.images import VerifiedImage, store_image, verify_image
+from articles.images import VerifiedImage, clean_image, store_image
 
 USER_AGENT = "think-tank-jekyll-importer/1.0"
 CHUNK = 64 * 1024
@@ -66,7 +67,7 @@ class RemoteImages:
         if content_type in ("text/html", "application/xhtml+xml"):
             raise ImageFetchError("the server sent a web page (text/html), not an image")
         try:
-            return verify_image(data, name="the download")
+            return clean_image(data, name="the download")
         except ValidationError as exc:
             raise ImageFetchError(exc.messages[0]) from exc
 

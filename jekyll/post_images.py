@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
 from articles.image_sources import image_sources
-from articles.images import IMPORTS_FOLDER, store_image, verify_image
+from articles.images import IMPORTS_FOLDER, clean_image, store_image
 from articles.models import LibraryImage
 from jekyll.fetch import ImageFetchError, RemoteImages
 from jekyll.site import JekyllPost, PostFile
@@ -148,7 +148,7 @@ class ImageStore:
         cached = self._local.get((str(path), digest))
         if cached is None:
             try:
-                image = verify_image(data, name=f"image “{source}”")
+                image = clean_image(data, name=f"image “{source}”")
             except ValidationError as exc:
                 result.problems.append((line, exc.messages[0]))
                 return ""

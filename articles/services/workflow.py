@@ -49,8 +49,9 @@ def article_approve(
 ) -> Article:
     """An editor approves an article in review; it goes live at publish_at (now if None).
 
-    A co-author cannot approve their own article (a second editor must), and the
-    pre-publish checklist must be complete.
+    Four eyes: nobody who is or was credited on it, or edited it since it was
+    submitted, may approve it (a second editor must); the pre-publish checklist must
+    be complete.
     """
     action = "schedule" if publish_at and publish_at > timezone.now() else "approve"
     if publish_at is not None and timezone.is_naive(publish_at):

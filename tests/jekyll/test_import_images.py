@@ -21,6 +21,7 @@ from articles.images import IMPORTS_FOLDER, store_image, verify_image
 from articles.models import Article, LibraryImage
 from jekyll import importer as jekyll
 from jekyll.post_images import ImageStore, PostImages
+from tests.articles.test_image_library import GPS_IFD, MAKE, photo_with_gps
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,8 @@ class ImageServer:
         path = handler.path
         if path.startswith("/img/"):
             self._send(handler, 200, "image/png", png(path.split("/")[-1].split(".")[0]))
+        elif path == "/camera.jpg":
+            self._send(handler, 200, "image/jpeg", photo_with_gps())
         elif path == "/page.png":
             self._send(handler, 200, "text/html", b"<!doctype html><title>Not found</title>")
         elif path == "/fake.png":
@@ -226,6 +229,25 @@ def test_site_images_are_copied_without_fetching_and_reused_on_reimport(tmp_path
     out, _ = run_import(site)
     assert "1 unchanged" in out
     assert stored_files(settings) == files
+
+
+def test_imported_photos_lose_their_gps_and_camera_data(tmp_path, server, settings):
+    """The old site's photos and the fetched ones go through the upload's cleaning."""
+    (tmp_path / "site-photo.jpg").write_bytes(photo_with_gps())
+    write_post(
+        tmp_path,
+        "2025-01-01-a.md",
+        "---\ntitle: A\n---\nT.\n\n![Here](site-photo.jpg)\n\n"
+        f"![There]({server.url('/camera.jpg')})\n",
+    )
+    run_import(tmp_path, "--fetch-images")
+    photos = [p for p in stored_files(settings) if p.suffix == ".jpg" and "-" not in p.stem]
+    assert len(photos) == 2
+    for photo in photos:
+        with Image.open(photo) as stored:
+            exif = stored.getexif()
+            assert not exif.get_ifd(GPS_IFD) and MAKE not in exif
+            assert stored.size == (40, 60)  # turned upright
 
 
 def test_a_file_that_only_pretends_to_be_an_image_is_not_copied(tmp_path, settings):
