@@ -41,12 +41,17 @@ def took_part(user, article: Article) -> bool:
         return False
     if is_author_of(user, article):
         return True
-    if CreditRecord.objects.filter(article_id=article.pk, user_id=user.pk).exists():
-        return True
-    edits = ArticleRevision.objects.filter(article_id=article.pk, created_by_id=user.pk)
-    if article.submitted_at is not None:
-        edits = edits.filter(created_at__gte=article.submitted_at)
-    return edits.exists()
+    # Asked several times for one loaded article (each admin permission check, the
+    # panel, the buttons): the record is read once per article as loaded. The services
+    # decide on a freshly locked copy, so a change made since is never missed there.
+    known = article.__dict__.setdefault("_took_part", {})
+    if user.pk not in known:
+        edits = ArticleRevision.objects.filter(article_id=article.pk, created_by_id=user.pk)
+        if article.submitted_at is not None:
+            edits = edits.filter(created_at__gte=article.submitted_at)
+        credited = CreditRecord.objects.filter(article_id=article.pk, user_id=user.pk)
+        known[user.pk] = credited.exists() or edits.exists()
+    return known[user.pk]
 
 
 def is_staff(user) -> bool:
