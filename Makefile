@@ -6,8 +6,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=true
+# Where background tasks (PDFs, large renditions) queue: as think_tank/settings.py decides.
+TASKS_BACKEND ?= $(if $(REDIS_URL),rq,database)
 
-.PHONY: run test install lint format migrate sample serve-prod clean
+.PHONY: run worker test install lint format migrate sample serve-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +31,24 @@ sample: migrate ## Load the sample articles, authors and demo accounts (developm
 	$(DEV_ENV) $(BIN)/python manage.py load_sample_content
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_accounts
 
-run: sample ## Serve the site with sample content on http://127.0.0.1:8000
+run: sample ## Serve the site with sample content on http://127.0.0.1:8000 (and its task worker)
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@# With tasks in the database, a worker runs beside the server and stops with it.
+	@if [ "$(TASKS_BACKEND)" = "database" ]; then \
+	  $(DEV_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  echo "Background tasks: manage.py db_worker (pid $$worker)"; \
+	else \
+	  echo "Background tasks on $(TASKS_BACKEND): start a worker yourself (make worker)."; \
+	fi; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: migrate ## Run the background task worker alone (db_worker; rqworker when REDIS_URL is set)
+	@if [ "$(TASKS_BACKEND)" = "rq" ]; then \
+	  $(DEV_ENV) $(BIN)/python manage.py rqworker default --with-scheduler --job-class django_tasks_rq.Job; \
+	else \
+	  $(DEV_ENV) $(BIN)/python manage.py db_worker --queue-name '*'; \
+	fi
 
 test: install ## Run the whole test suite (SQLite, or DATABASE_URL when set)
 	$(BIN)/python -m pytest

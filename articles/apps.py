@@ -7,9 +7,11 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from articles import caching, credits, related, search
         from articles.services import images as image_services
+        from articles.tasks import pdfs as pdf_tasks
 
         credits.connect_signals()
         related.connect_signals()
         search.connect_signals()
         image_services.connect_signals()  # renditions on first use, after the commit
+        pdf_tasks.connect_signals()  # PDFs follow publication; work the services ask for
         caching.connect_signals()  # after the search index's: see articles.caching

@@ -67,9 +67,16 @@ from django.utils.cache import (
 from django.utils.http import http_date, parse_http_date_safe
 from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, ArticleAuthor, LibraryImage
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    LibraryImage,
+    Programme,
+    PublicationType,
+    Region,
+)
 from articles.state_watch import StateWatch
-from authors.models import AuthorProfile
+from authors.models import AuthorProfile, ExpertiseArea
 
 logger = logging.getLogger(__name__)
 
@@ -226,9 +233,34 @@ def connect_signals() -> None:
     m2m_changed.connect(
         _tags_changed, sender=Article.tags.through, dispatch_uid="pages.article.tags"
     )
+    # The research taxonomies: landing pages, lists and the experts directory print them.
+    for model in (Programme, Region, ExpertiseArea, PublicationType):
+        name = model._meta.label_lower
+        post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=f"pages.{name}.saved")
+        post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=f"pages.{name}.deleted")
+    for manager in (
+        Article.programmes,
+        Article.regions,
+        AuthorProfile.expertise,
+        AuthorProfile.programmes,
+        AuthorProfile.regions,
+    ):
+        through = manager.through
+        name = through._meta.label_lower
+        m2m_changed.connect(_tags_changed, sender=through, dispatch_uid=f"pages.{name}")
 
 
 # --- serving ---------------------------------------------------------------------------
+
+
+class Repeated(str):
+    """A query parameter whose every value the view reads (a facet: ?type=a&type=b)."""
+
+
+def repeated(*names: str) -> tuple[Repeated, ...]:
+    """Name parameters for `public_page` that keep all their values (deduplicated and
+    sorted, so that one selection has one key), not only the last."""
+    return tuple(Repeated(name) for name in names)
 
 
 def public_page(view, *, params: tuple[str, ...] = ()):
@@ -362,9 +394,13 @@ _CANONICAL = {"page": _page_number, "p": _page_number, "q": _words}
 
 def _keep_only(request: HttpRequest, params: tuple[str, ...]) -> None:
     """Hand the view only the parameters it reads, each as one value (the last, as
-    QueryDict.get reads it) in one spelling; empty ones are left out."""
+    QueryDict.get reads it) in one spelling, or all the values of a `repeated()` one,
+    sorted; empty ones are left out."""
     kept = []
     for name in params:
+        if isinstance(name, Repeated):
+            kept.extend((name, value) for value in sorted(set(request.GET.getlist(name))) if value)
+            continue
         value = request.GET.get(name, "")
         value = _CANONICAL.get(name, str)(value) if value else ""
         if value:

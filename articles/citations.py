@@ -1,10 +1,16 @@
-"""How to cite an article: APA (7th edition), Chicago (17th, bibliography) and BibTeX.
+"""How to cite an article: APA (7th edition), Chicago (17th, bibliography), BibTeX and
+RIS (for reference managers).
 
 Each form is built from the article's credited authors (in printed order), its title
 and subtitle, its publication date in the site's time zone, the institute's name and
-the article's permanent address. Titles are kept as published for APA and BibTeX
-(sentence case would need to know which words are proper nouns) and set in headline
-style for Chicago, as reference managers do.
+the article's permanent address, or its DOI (as https://doi.org/…) when it has one.
+Titles are kept as published for APA and BibTeX (sentence case would need to know which
+words are proper nouns) and set in headline style for Chicago, as reference managers do.
+
+A report or paper (`is_report`) is cited as a report: APA and Chicago name its series
+and number (“Occasional Paper No. 12”, “Occasional Paper 12”) or its type, and give the
+year (APA) rather than the day; BibTeX makes it a @techreport with institution, type and
+number; RIS a RPRT. Anything else is cited as a web article (@misc, ELEC).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
@@ -85,18 +92,43 @@ def split_name(name: str) -> Name:
     return Name(given=" ".join(words[:start]), family=" ".join(words[start:]), suffix=suffix)
 
 
+@dataclass(frozen=True)
+class Work:
+    """What kind of publication is cited: its type (“Report”), whether it is cited as
+    a report, its series and number, and its DOI."""
+
+    type_name: str = ""
+    is_report: bool = False
+    series: str = ""
+    number: str = ""
+    doi: str = ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def series_label(self) -> str:
+        """“Occasional Paper 12” (Chicago), or empty without a series and number."""
+        return f"{self.series} {self.number}" if self.series and self.number else ""
+
+
 def citations(
     *, authors: list[str], note: str, title: str, subtitle: str, published_at: datetime,
-    publisher: str, url: str,
+    publisher: str, url: str, work: Work | None = None,
 ) -> list[Citation]:  # fmt: skip
     """The article's citation in every style offered, in the order shown to readers."""
     names = [split_name(author) for author in authors]
     full_title = cited_title(title, subtitle)
     date = timezone.localtime(published_at)
+    work = work or Work()
+    link = work.doi_url or url  # a DOI outlives any address: styles prefer it
+    others = bool(note)
     return [
-        _apa(names, bool(note), full_title, date, publisher, url),
-        _chicago(names, bool(note), full_title, date, publisher, url),
-        _bibtex(names, bool(note), full_title, date, publisher, url),
+        _apa(names, others, full_title, date, publisher, link, work),
+        _chicago(names, others, full_title, date, publisher, link, work),
+        _bibtex(names, others, full_title, date, publisher, url, work),
+        _ris(names, note, full_title, date, publisher, url, work),
     ]
 
 
@@ -147,7 +179,7 @@ def _long_date(date: datetime) -> str:
     return f"{MONTHS[date.month - 1]} {date.day}, {date.year}"
 
 
-def _apa(names, others, title, date, publisher, url) -> Citation:
+def _apa(names, others, title, date, publisher, url, work: Work) -> Citation:
     def apa_name(name: Name) -> str:
         parts = [name.family] + ([name.initials] if name.initials else [])
         return ", ".join(parts + ([name.suffix] if name.suffix else []))
@@ -162,19 +194,32 @@ def _apa(names, others, title, date, publisher, url) -> Citation:
         authors = ", ".join(listed)
     if others and authors:
         authors += ", et al."
-    when = f"({date.year}, {MONTHS[date.month - 1]} {date.day})."
-    stop = _end(title)[len(title) :]  # the full stop goes after the italics
+    if work.is_report:  # a report is dated by its year (APA 7, 10.4)
+        when = f"({date.year})."
+    else:
+        when = f"({date.year}, {MONTHS[date.month - 1]} {date.day})."
+    # A report's number, or its kind, follows the title (APA 7, 9.19 and 10.4).
+    if work.is_report and work.series and work.number:
+        described = f" ({work.series} No. {work.number})"
+    elif work.is_report and work.type_name:
+        described = f" [{work.type_name[:1].upper()}{work.type_name[1:].lower()}]"
+    else:
+        described = ""
+    cited = title + described
+    stop = _end(cited)[len(cited) :]  # the full stop goes after the italics (and number)
     tail = f"{_end(publisher)} {url}"
     if authors:
-        text = f"{_end(authors)} {when} {_end(title)} {tail}"
-        html = format_html("{} {} <i>{}</i>{} {}", _end(authors), when, title, stop, tail)
+        text = f"{_end(authors)} {when} {_end(cited)} {tail}"
+        html = format_html(
+            "{} {} <i>{}</i>{}{} {}", _end(authors), when, title, described, stop, tail
+        )
     else:
-        text = f"{_end(title)} {when} {tail}"
-        html = format_html("<i>{}</i>{} {} {}", title, stop, when, tail)
+        text = f"{_end(cited)} {when} {tail}"
+        html = format_html("<i>{}</i>{}{} {} {}", title, described, stop, when, tail)
     return Citation("apa", "APA", text, html)
 
 
-def _chicago(names, others, title, date, publisher, url) -> Citation:
+def _chicago(names, others, title, date, publisher, url, work: Work) -> Citation:
     def full(name: Name) -> str:
         return " ".join(part for part in (name.given, name.family, name.suffix) if part)
 
@@ -194,13 +239,26 @@ def _chicago(names, others, title, date, publisher, url) -> Citation:
         authors = ", ".join(listed[:-1]) + f", and {listed[-1]}"
     else:
         authors = "".join(listed)
+    lead = f"{_end(authors)} " if authors else ""
+    if work.is_report:
+        # A report is a work of its own: its title in italics, then its series and
+        # number or its kind (CMOS 14.115-116).
+        heading = headline_case(title)
+        described = work.series_label or work.type_name
+        rest = (f"{_end(described)} " if described else "") + (
+            f"{publisher}, {_long_date(date)}. {url}."
+        )
+        text = f"{lead}{_end(heading)} {rest}"
+        stop = _end(heading)[len(heading) :]
+        html = format_html("{}<i>{}</i>{} {}", lead, heading, stop, rest)
+        return Citation("chicago", "Chicago", text, html)
     quoted = f"“{_end(headline_case(title), '.')}”"
     rest = f"{publisher}, {_long_date(date)}. {url}."
-    text = f"{_end(authors)} {quoted} {rest}" if authors else f"{quoted} {rest}"
+    text = f"{lead}{quoted} {rest}"
     return Citation("chicago", "Chicago", text, SafeString(escape(text)))
 
 
-def _bibtex(names, others, title, date, publisher, url) -> Citation:
+def _bibtex(names, others, title, date, publisher, url, work: Work) -> Citation:
     def bib_name(name: Name) -> str:
         family = name.family + (f", {name.suffix}" if name.suffix else "")
         return f"{family}, {name.given}" if name.given else family
@@ -213,18 +271,56 @@ def _bibtex(names, others, title, date, publisher, url) -> Citation:
     )
     family = slugify(names[0].family).replace("-", "") if names else ""
     key = f"{family or slugify(publisher).replace('-', '')}{date.year}{first_word}"
+    if work.is_report:
+        entry = "techreport"
+        where = [
+            ("institution", f"{{{_bibtex_escape(publisher)}}}"),
+            ("type", f"{{{_bibtex_escape(work.series or work.type_name)}}}"
+             if work.series or work.type_name else ""),
+            ("number", f"{{{_bibtex_escape(work.number)}}}" if work.series and work.number
+             else ""),
+        ]  # fmt: skip
+    else:
+        entry, where = "misc", [("howpublished", f"{{{_bibtex_escape(publisher)}}}")]
     fields = [
         ("author", f"{{{_bibtex_escape(authors)}}}" if authors else ""),
         ("title", f"{{{{{_bibtex_escape(title)}}}}}"),
-        ("howpublished", f"{{{_bibtex_escape(publisher)}}}"),
+        *where,
         ("year", f"{{{date.year}}}"),
         ("month", BIBTEX_MONTHS[date.month - 1]),
+        ("doi", f"{{{_bibtex_escape(work.doi)}}}" if work.doi else ""),
         ("url", f"{{{url}}}"),
     ]
-    width = max(len(name) for name, _ in fields)
+    width = max(len(name) for name, value in fields if value)
     lines = [f"  {name.ljust(width)} = {value}," for name, value in fields if value]
-    text = "\n".join([f"@misc{{{key},", *lines, "}"])
+    text = "\n".join([f"@{entry}{{{key},", *lines, "}"])
     return Citation("bibtex", "BibTeX", text, SafeString(escape(text)))
+
+
+def _ris(names, note, title, date, publisher, url, work: Work) -> Citation:
+    """RIS, as Zotero, EndNote and Mendeley import it: one tag per line, ending in ER."""
+    lines = [("TY", "RPRT" if work.is_report else "ELEC")]
+    lines += [("AU", f"{n.family}, {n.given}" if n.given else n.family) for n in names]
+    if note:
+        lines.append(("AU", note))
+    lines.append(("TI", title))
+    if work.is_report and work.series:
+        lines.append(("T3", work.series))
+    if work.is_report and work.number:
+        lines.append(("SN", work.number))
+    if work.type_name:
+        lines.append(("M3", work.type_name))
+    lines += [
+        ("PY", str(date.year)),
+        ("DA", date.strftime("%Y/%m/%d")),
+        ("PB", publisher),
+    ]
+    if work.doi:
+        lines.append(("DO", work.doi))
+    lines += [("UR", url), ("ER", "")]
+    # A line break inside a value would start a tag of its own.
+    text = "\n".join(f"{tag}  - {' '.join(value.split())}" for tag, value in lines)
+    return Citation("ris", "RIS", text, SafeString(escape(text)))
 
 
 _BIBTEX_SPECIAL = {
@@ -243,3 +339,14 @@ _BIBTEX_SPECIAL = {
 
 def _bibtex_escape(text: str) -> str:
     return "".join(_BIBTEX_SPECIAL.get(char, char) for char in text)
+
+
+def offered_pdf(article):
+    """The PDF readers are offered for a public article (its `PublicationPDF`'s public
+    file: the designed upload, else the typeset PDF once ready), or None. Reads the
+    loaded (select_related) record: an article without one raises nothing here."""
+    try:
+        pdf = article.pdf
+    except ObjectDoesNotExist:
+        return None
+    return pdf.public_file if pdf is not None else None

@@ -13,9 +13,12 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import format_html
 
-from articles.models import Article
+from articles.citations import offered_pdf
+from articles.labels import topic_label
+from articles.models import Article, Programme, Region
 from authors.models import AuthorProfile
 
 FEED_ITEMS = 20
@@ -95,7 +98,9 @@ class ArticlesFeed(Feed):
         return f"© {settings.SITE_NAME}"
 
     def items(self, obj=None):
-        return self.articles(obj).newest_first().for_page()[:FEED_ITEMS]
+        # The type and the PDF of every item come in the same query (no query per item).
+        articles = self.articles(obj).newest_first().for_page()
+        return articles.select_related("publication_type", "pdf")[:FEED_ITEMS]
 
     def articles(self, obj):
         return Article.objects.published()
@@ -104,7 +109,9 @@ class ArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item: Article) -> str:
-        return item.excerpt_html
+        """The excerpt, after the piece's type and number (“Report · Occasional Paper 12”)."""
+        kind = " · ".join(filter(None, [item.publication_type.name, item.series_label]))
+        return format_html('<p class="kind">{}</p>', kind) + item.excerpt_html
 
     def item_pubdate(self, item: Article):
         return item.published_at
@@ -113,7 +120,15 @@ class ArticlesFeed(Feed):
         return max(item.updated_at, item.published_at)
 
     def item_categories(self, item: Article) -> list[str]:
-        return [tag.name for tag in item.tags.all()]
+        return [item.publication_type.name, *(topic_label(tag.name) for tag in item.tags.all())]
+
+    def item_enclosures(self, item: Article) -> list[Enclosure]:
+        """The PDF of a report or paper, when one is offered (at the site's address:
+        an enclosure must be absolute, and Django makes only the item's link so)."""
+        if offered_pdf(item) is None:
+            return []
+        url = settings.SITE_URL + reverse("articles:pdf", kwargs={"slug": item.slug})
+        return [Enclosure(url, str(item.pdf.size), "application/pdf")]
 
     def item_extra_kwargs(self, item: Article) -> dict:
         credits = [
@@ -175,10 +190,10 @@ class TagFeed(ArticlesFeed):
         return get_object_or_404(Article.objects.published().topics(), slug=slug)
 
     def title(self, obj):
-        return f"{obj.name} · {settings.SITE_NAME}"
+        return f"{topic_label(obj.name)} · {settings.SITE_NAME}"
 
     def description(self, obj):
-        return f"Research from {settings.SITE_NAME} on {obj.name}."
+        return f"Research from {settings.SITE_NAME} on {topic_label(obj.name)}."
 
     def link(self, obj):
         return reverse("articles:tag", kwargs={"slug": obj.slug})
@@ -196,3 +211,67 @@ class TagAtomFeed(TagFeed):
     feed_type = ArticleAtomFeed
     url_name = "articles:tag_feed_atom"
     subtitle = TagFeed.description
+
+
+class ProgrammeFeed(ArticlesFeed):
+    """The newest public research of one programme (RSS); an ended programme's too."""
+
+    url_name = "articles:programme_feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Programme, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return f"Research from the {obj.name} programme of {settings.SITE_NAME}."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def feed_url(self, obj):
+        return reverse(self.url_name, kwargs={"slug": obj.slug})
+
+    def articles(self, obj):
+        return Article.objects.published().in_programme(obj)
+
+
+class ProgrammeAtomFeed(ProgrammeFeed):
+    """The newest public research of one programme (Atom)."""
+
+    feed_type = ArticleAtomFeed
+    url_name = "articles:programme_feed_atom"
+    subtitle = ProgrammeFeed.description
+
+
+class RegionFeed(ArticlesFeed):
+    """The newest public research on one region and the regions inside it (RSS)."""
+
+    url_name = "articles:region_feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Region, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return f"Research from {settings.SITE_NAME} on {obj.name}."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def feed_url(self, obj):
+        return reverse(self.url_name, kwargs={"slug": obj.slug})
+
+    def articles(self, obj):
+        return Article.objects.published().in_regions(Region.objects.subtree_ids(obj))
+
+
+class RegionAtomFeed(RegionFeed):
+    """The newest public research on one region and the regions inside it (Atom)."""
+
+    feed_type = ArticleAtomFeed
+    url_name = "articles:region_feed_atom"
+    subtitle = RegionFeed.description

@@ -93,6 +93,10 @@ RESERVED_IDS = frozenset(
         "diff-title", "editor-image-prompt", "featured-title", "login-form", "main",
         "not-found-q", "related-title", "review-queue", "revision-list", "search-q",
         "share-title", "site-search-q", "toc-title", "workflow-title",
+        # the research pages
+        "all-research-title", "finder-count", "finder-q", "key-findings-title",
+        "landing-experts-title", "latest-title", "lead-title", "media-contact-title",
+        "programme-nav-title", "recommendations-title", "reports-row-title", "summary-title",
         # Django's admin pages, where the live preview is shown
         "branding", "change-history", "changelist", "changelist-filter", "changelist-form",
         "changelist-search", "container", "content", "content-related", "content-start",
@@ -102,7 +106,10 @@ RESERVED_IDS = frozenset(
     }
 )  # fmt: skip
 # Ids the pages make from a prefix and a value ("cite-apa", Django's "id_body").
-RESERVED_ID_PREFIXES = ("cite-", "id_", "django-admin-", "icon-", "user-content-")
+RESERVED_ID_PREFIXES = (
+    "cite-", "id_", "django-admin-", "icon-", "user-content-",
+    "expert-filter-", "facet-", "latest-type-", "topic-letter-",
+)  # fmt: skip
 USER_ID_PREFIX = "user-content-"
 # The classes the renderer itself gives: only these survive in a body.
 HOUSE_CLASSES = frozenset(

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
@@ -12,10 +13,22 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
 from articles import images
-from articles.markdown import Picture, check_limits, render_article, render_hero
-from articles.querysets import ArticleQuerySet, LibraryImageQuerySet
+from articles.markdown import Picture, check_limits, render_article, render_fragment, render_hero
+from articles.querysets import (
+    ArticleQuerySet,
+    LibraryImageQuerySet,
+    PublicationTypeQuerySet,
+    RegionQuerySet,
+    TaxonomyQuerySet,
+)
 from articles.slugs import unique_slug
-from articles.validators import single_line
+from articles.validators import (
+    check_doi,
+    check_key_findings,
+    key_findings_of,
+    normalise_doi,
+    single_line,
+)
 from authors.models import AuthorProfile
 
 
@@ -149,6 +162,166 @@ class LibraryImage(models.Model):
         )
 
 
+class PublicationType(models.Model):
+    """What kind of publication an article is (Commentary, Report …): editors manage the
+    list; lists, feeds, citations and structured data print it."""
+
+    class SchemaType(models.TextChoices):
+        ARTICLE = "Article", "Article"
+        ANALYSIS = "AnalysisNewsArticle", "Analysis article"
+        OPINION = "OpinionNewsArticle", "Opinion article"
+        SCHOLARLY = "ScholarlyArticle", "Scholarly article"
+        REPORT = "Report", "Report"
+
+    name = models.CharField(
+        max_length=100, unique=True, validators=[single_line], help_text="For example “Report”."
+    )
+    plural_name = models.CharField(
+        max_length=100,
+        validators=[single_line],
+        help_text="For lists and facets, for example “Reports”.",
+    )
+    slug = models.SlugField(max_length=120, unique=True, blank=True)
+    description = models.TextField(blank=True, help_text="What this kind of publication is.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+    schema_type = models.CharField(
+        max_length=40,
+        choices=SchemaType.choices,
+        default=SchemaType.ARTICLE,
+        help_text="How search engines are told what it is (schema.org type).",
+    )
+    has_pdf = models.BooleanField(
+        default=False,
+        help_text="Published with a typeset PDF, a series and number, key findings and a DOI.",
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="Given to new articles (only one type can be the default)."
+    )
+
+    objects = PublicationTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "publication type"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_publication_type",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(PublicationType, self.name, exclude_pk=self.pk)
+        if not self.plural_name:
+            self.plural_name = self.name if self.name.endswith("s") else f"{self.name}s"
+        super().save(*args, **kwargs)
+
+    @property
+    def is_report(self) -> bool:
+        """Cited as a report (BibTeX @techreport), not as a web article."""
+        return self.schema_type in (self.SchemaType.REPORT, self.SchemaType.SCHOLARLY)
+
+
+def default_publication_type() -> int:
+    """The type new articles get (Commentary unless editors chose another)."""
+    return PublicationType.objects.default().pk
+
+
+class Programme(models.Model):
+    """A research programme (“International Security”): curated by editors, with its own
+    page, experts and feed."""
+
+    name = models.CharField(max_length=150, unique=True, validators=[single_line])
+    slug = models.SlugField(max_length=160, unique=True, blank=True)
+    description = models.TextField(
+        blank=True, help_text="Markdown: what the programme studies, shown on its page."
+    )
+    description_html = models.TextField(blank=True, editable=False)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive programmes keep their research but leave the menus."
+    )
+
+    objects = TaxonomyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Programme, self.name, exclude_pk=self.pk)
+        self.description_html = render_fragment(self.description)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:programme", kwargs={"slug": self.slug})
+
+
+class Region(models.Model):
+    """A region of the world, inside another (Europe › Eastern Europe): research on
+    Eastern Europe is research on Europe too."""
+
+    name = models.CharField(max_length=150, validators=[single_line])
+    slug = models.SlugField(max_length=160, unique=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The larger region this one is part of, if any.",
+    )
+    description = models.TextField(blank=True, help_text="Markdown, shown on its page.")
+    description_html = models.TextField(blank=True, editable=False)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unique_region_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Region, self.name, exclude_pk=self.pk)
+        self.description_html = render_fragment(self.description)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:region", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.pk and any(region.pk == self.pk for region in self.lineage()[:-1]):
+            raise ValidationError({"parent": "A region cannot be inside itself."})
+
+    def lineage(self) -> list["Region"]:
+        """This region's ancestors, the largest first, then itself."""
+        chain, seen, region = [], set(), self
+        while region is not None and region.pk not in seen:
+            seen.add(region.pk)
+            chain.append(region)
+            region = region.parent
+        return chain[::-1]
+
+    @property
+    def label(self) -> str:
+        """“Europe › Eastern Europe”."""
+        return " › ".join(region.name for region in self.lineage())
+
+
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     """Articles that are not in the bin: what every page, feed and list starts from."""
 
@@ -161,10 +334,14 @@ PUBLICATION_FIELDS = frozenset({"status", "published_at", "deleted_at"})
 # What the stored HTML is rendered from (Article.render_inputs), and what it stores.
 RENDER_INPUT_FIELDS = (
     "body", "hero_image", "hero_image_url", "hero_alt", "hero_caption", "hero_credit",
+    "summary", "recommendations",
 )  # fmt: skip
 RENDERED_OUTPUT_FIELDS = frozenset(
-    {"body_html", "excerpt_html", "bio_html", "hero_html", "reading_time", "render_facts"}
-)
+    {
+        "body_html", "excerpt_html", "bio_html", "hero_html", "reading_time", "render_facts",
+        "summary_html", "recommendations_html",
+    }
+)  # fmt: skip
 
 
 class Article(models.Model):
@@ -212,6 +389,53 @@ class Article(models.Model):
         help_text="Printed after the authors' names, for example “and others”.",
     )
     tags = TaggableManager(blank=True, help_text="Topics, separated by commas.")
+
+    publication_type = models.ForeignKey(
+        PublicationType,
+        on_delete=models.PROTECT,
+        default=default_publication_type,
+        related_name="articles",
+        help_text="Commentary, Analysis, Research Paper, Policy Brief, Report …",
+    )
+    programmes = models.ManyToManyField(
+        Programme, blank=True, related_name="articles", help_text="Research programmes."
+    )
+    regions = models.ManyToManyField(
+        Region, blank=True, related_name="articles", help_text="The regions it is about."
+    )
+    series = models.CharField(
+        validators=[single_line],
+        max_length=120,
+        blank=True,
+        help_text="For reports and papers: the series, for example “Occasional Paper”.",
+    )
+    series_number = models.CharField(
+        validators=[single_line],
+        max_length=20,
+        blank=True,
+        help_text="Its number in the series, for example “12”.",
+    )
+    key_findings = models.TextField(
+        blank=True,
+        validators=[check_key_findings],
+        help_text="One finding per line: shown in a box above the text and on lists.",
+    )
+    summary = models.TextField(
+        blank=True, help_text="Markdown: the executive summary, shown before the text."
+    )
+    summary_html = models.TextField(blank=True, editable=False)
+    recommendations = models.TextField(
+        blank=True, help_text="Markdown: the recommendations, shown after the summary."
+    )
+    recommendations_html = models.TextField(blank=True, editable=False)
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[check_doi],
+        help_text="The publication's DOI (10.xxxx/…), entered here or registered with "
+        "Crossref from the article's page.",
+    )
 
     hero_image = models.ForeignKey(
         LibraryImage,
@@ -358,6 +582,21 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "series_number"],
+                condition=~models.Q(series=""),
+                name="unique_series_number",
+                violation_error_message="Another publication already has this number in "
+                "this series.",
+            ),
+            models.UniqueConstraint(
+                fields=["doi"],
+                condition=~models.Q(doi=""),
+                name="unique_doi",
+                violation_error_message="Another publication already has this DOI.",
+            ),
+        ]
         indexes = [
             # Public lists, their counts and neighbours walk this one; kept narrow, so
             # that counting 100,000 articles reads a few megabytes (docs/performance.md).
@@ -456,6 +695,11 @@ class Article(models.Model):
         return self.status == self.Status.PUBLISHED and self.deleted_at is None
 
     def clean(self) -> None:
+        self.doi = normalise_doi(self.doi)
+        if bool(self.series.strip()) != bool(self.series_number.strip()):
+            raise ValidationError(
+                {"series_number": "Give both the series and the number, or neither."}
+            )
         if self.status == self.Status.PUBLISHED and not self.published_at:
             # Publishing without a time means “now”, as editors expect.
             self.published_at = timezone.now()
@@ -511,6 +755,20 @@ class Article(models.Model):
         self.bio_html = rendered.bio_html
         self.reading_time = rendered.reading_time
         self.render_facts = rendered.facts()
+        self.summary_html = render_fragment(self.summary)
+        self.recommendations_html = render_fragment(self.recommendations)
+
+    @property
+    def key_findings_list(self) -> list[str]:
+        """The key findings, one per line as written."""
+        return key_findings_of(self.key_findings)
+
+    @property
+    def series_label(self) -> str:
+        """“Occasional Paper 12”, or empty."""
+        if self.series and self.series_number:
+            return f"{self.series} {self.series_number}"
+        return ""
 
     @property
     def headings(self) -> list[tuple[int, str, str]]:
@@ -675,6 +933,93 @@ class ArticleRevision(models.Model):
 
     def __str__(self) -> str:
         return f"Revision {self.number} of {self.article}"
+
+
+class PublicationPDF(models.Model):
+    """The PDF of a report or paper: typeset from the article in the background when it
+    is published or republished, or a designed file an editor uploaded, which wins.
+    Never made, kept or served for an article readers cannot see."""
+
+    class Status(models.TextChoices):
+        NONE = "none", "Not made"
+        QUEUED = "queued", "Queued"
+        MAKING = "making", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="pdf"
+    )
+    file = models.FileField(
+        upload_to="publications/", max_length=255, blank=True, editable=False,
+        help_text="The typeset PDF, named by the article's address and revision.",
+    )  # fmt: skip
+    uploaded_file = models.FileField(
+        "designed PDF",
+        upload_to="publications/designed/",
+        max_length=255,
+        blank=True,
+        help_text="A PDF made elsewhere (by a designer); offered instead of the typeset one.",
+    )
+    size = models.PositiveIntegerField(default=0, editable=False, help_text="Bytes.")
+    revision = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The revision it was made from."
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.NONE, editable=False
+    )
+    error = models.TextField(blank=True, editable=False, help_text="Why the last attempt failed.")
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    made_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "publication PDF"
+
+    def __str__(self) -> str:
+        return f"PDF of {self.article}"
+
+    @property
+    def public_file(self):
+        """The file readers are offered: the designed upload, else the typeset PDF once
+        ready; None when there is neither. (Whether the article is public is the
+        caller's question: a PDF is only ever offered for a public article.)"""
+        if self.uploaded_file:
+            return self.uploaded_file
+        if self.status == self.Status.READY and self.file:
+            return self.file
+        return None
+
+
+class DOIDeposit(models.Model):
+    """One submission of an article's metadata to Crossref (or the XML prepared for an
+    editor to upload by hand), and what came of it."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", "Prepared (for manual upload)"
+        QUEUED = "queued", "Queued"
+        SUBMITTED = "submitted", "Submitted"
+        FAILED = "failed", "Failed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="doi_deposits")
+    doi = models.CharField("DOI", max_length=200, editable=False)
+    batch_id = models.CharField(max_length=100, unique=True, editable=False)
+    xml = models.TextField(help_text="The deposit as sent.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREPARED)
+    response = models.TextField(blank=True, help_text="What Crossref answered.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "DOI deposit"
+
+    def __str__(self) -> str:
+        return f"Deposit of {self.doi} ({self.get_status_display()})"
 
 
 class PreviewLink(models.Model):

@@ -7,15 +7,20 @@ method reaches its model as ``self.model`` and related models through its fields
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import (
+    Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
+    Value,
+    When,
+    Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -92,6 +97,21 @@ class ArticleQuerySet(models.QuerySet):
         """Articles the editors chose to feature on the home page."""
         return self.filter(is_featured=True)
 
+    def lead_first(self):
+        """The article a list leads with first: the newest the editors featured, else
+        the newest."""
+        return self.order_by("-is_featured", "-published_at", "-id")
+
+    def led_by(self, lead):
+        """Newest first, except that the article `lead` (a query of one pk, as from
+        `lead_first`) comes before all the others."""
+        first = Case(When(pk__in=lead, then=Value(0)), default=Value(1))
+        return self.alias(lead_order=first).order_by("lead_order", "-published_at", "-id")
+
+    def reports(self):
+        """Publications of a type that has a PDF (reports, papers, briefs)."""
+        return self.filter(publication_type__has_pdf=True)
+
     def archive_months(self):
         """(month, number of articles) pairs, newest month first, in the site's time zone."""
         return (
@@ -146,7 +166,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self, *, credits: bool = True):
         """What a list of article cards shows, in a fixed number of queries (the credits
         left for `prefetch_credits` when `credits` is False)."""
-        cards = self.defer(
+        cards = self.select_related("publication_type", "hero_image").defer(
             "body", "body_html", "bio_html", "hero_html", "render_facts",
             "front_matter_extras", "imported_images",
         )  # fmt: skip
@@ -155,12 +175,53 @@ class ArticleQuerySet(models.QuerySet):
     def for_page(self, *, credits: bool = True):
         """What an article page shows, in a fixed number of queries (the credits left
         for `prefetch_credits` when `credits` is False)."""
-        page = self.select_related("hero_image", "related_list").prefetch_related("tags")
+        page = self.select_related("hero_image", "related_list", "publication_type", "pdf")
+        page = page.prefetch_related("tags")
         return page.prefetch_related(_authorships(self.model)) if credits else page
 
     def using_image(self, image):
         """Articles showing a library image: as their hero or in their text."""
         return self.filter(image_uses__image=image)
+
+    def in_programme(self, programme):
+        """Articles of research programme `programme` (ended programmes keep theirs)."""
+        return self.filter(programmes=programme)
+
+    def in_regions(self, region_ids):
+        """Articles about any of these regions, each once however many of them it names
+        (pass `Region.objects.subtree_ids(region)` for a region and those inside it)."""
+        through = self.model._meta.get_field("regions").remote_field.through
+        about = through.objects.filter(article_id=OuterRef("pk"), region_id__in=list(region_ids))
+        return self.filter(Exists(about))
+
+    def latest_by_type(self, limit: int):
+        """The newest `limit` of these articles of each publication type, in the types'
+        order and newest first within each, in one query however many types there are."""
+        rank = Window(
+            RowNumber(),
+            partition_by=[F("publication_type_id")],
+            order_by=[F("published_at").desc(), F("id").desc()],
+        )
+        return (
+            self.annotate(type_rank=rank)
+            .filter(type_rank__lte=limit)
+            .select_related("publication_type")
+            .order_by("publication_type__order", "publication_type__name", "-published_at", "-id")
+        )
+
+    def topic_counts(self):
+        """The topics these articles carry, each annotated with `article_total`: how many
+        of them carry it (one query; on `published()`, the public topics and counts)."""
+        article_type = ContentType.objects.filter(
+            app_label=self.model._meta.app_label, model=self.model._meta.model_name
+        )
+        items = TaggedItem.objects.filter(
+            content_type_id=Subquery(article_type.values("pk")[:1]),
+            object_id__in=self.values("pk"),
+        )
+        counts = items.filter(tag_id=OuterRef("pk")).order_by().values("tag_id")
+        total = Subquery(counts.annotate(total=Count("*")).values("total"))
+        return Tag.objects.filter(pk__in=items.values("tag_id")).annotate(article_total=total)
 
 
 # How many of the most recent articles sharing a topic "related research" ranks.
@@ -210,6 +271,87 @@ def _authorships(article_model) -> Prefetch:
         "authorships",
         queryset=credit_model.objects.select_related("author").order_by("position", "id"),
     )
+
+
+class PublicationTypeQuerySet(models.QuerySet):
+    def default(self):
+        """The type new articles get: the one marked default, else Commentary (made if
+        the table is empty, as after a test database is flushed)."""
+        chosen = self.filter(is_default=True).first()
+        if chosen is None:
+            chosen, _ = self.get_or_create(
+                slug="commentary",
+                defaults={"name": "Commentary", "plural_name": "Commentary", "order": 10},
+            )
+        return chosen
+
+
+class TaxonomyQuerySet(models.QuerySet):
+    def active(self):
+        """Programmes shown in menus and directories."""
+        return self.filter(is_active=True)
+
+    def with_research_count(self):
+        """Each programme annotated with `research_total`: its public articles."""
+        articles = self.model._meta.get_field("articles").related_model
+        public = (
+            articles.objects.published()
+            .filter(programmes=OuterRef("pk"))
+            .order_by()
+            .values("programmes")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return self.annotate(research_total=Coalesce(Subquery(public), 0))
+
+
+class RegionQuerySet(models.QuerySet):
+    def subtree_ids(self, region) -> list[int]:
+        """The ids of `region` and every region inside it, at any depth (one query:
+        regions are a short list)."""
+        children: dict[int | None, list[int]] = {}
+        for pk, parent in self.values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+        found, todo = [], [region.pk]
+        while todo:
+            pk = todo.pop()
+            if pk not in found:
+                found.append(pk)
+                todo.extend(children.get(pk, []))
+        return found
+
+    def tree(self) -> "RegionTree":
+        """Every region with its place in the hierarchy, read in one query: parents,
+        sub-regions, lineages and subtrees then cost nothing more."""
+        return RegionTree(self.order_by("order", "name"))
+
+
+class RegionTree:
+    """The regions as a hierarchy, from one read (regions are a short list): each region
+    gets `sub_regions` and its `parent` loaded, so `lineage()` and `label` query nothing."""
+
+    def __init__(self, regions):
+        self.regions = list(regions)
+        self.by_slug = {region.slug: region for region in self.regions}
+        by_pk = {region.pk: region for region in self.regions}
+        children: dict[int | None, list] = {}
+        for region in self.regions:
+            if region.parent_id is not None:
+                region.parent = by_pk[region.parent_id]
+            children.setdefault(region.parent_id, []).append(region)
+        for region in self.regions:
+            region.sub_regions = children.get(region.pk, [])
+        self.roots = children.get(None, [])
+
+    def subtree_ids(self, region) -> list[int]:
+        """The ids of `region` and every region inside it, at any depth."""
+        found, todo = [], [region]
+        while todo:
+            current = todo.pop()
+            if current.pk not in found:
+                found.append(current.pk)
+                todo.extend(current.sub_regions)
+        return found
 
 
 class LibraryImageQuerySet(models.QuerySet):

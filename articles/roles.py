@@ -23,7 +23,13 @@ FELLOW_PERMISSIONS = (
     "articles.view_libraryimage",
     "authors.view_authorprofile",
     "taggit.view_tag",
+    "articles.view_publicationtype",
+    "articles.view_programme",
+    "articles.view_region",
+    "authors.view_expertisearea",
 )
+_TAXONOMIES = ("articles.publicationtype", "articles.programme", "articles.region",
+               "authors.expertisearea")  # fmt: skip
 EDITOR_PERMISSIONS = (
     *FELLOW_PERMISSIONS,
     "articles.review_article",
@@ -39,7 +45,13 @@ EDITOR_PERMISSIONS = (
     "taggit.add_tag",
     "taggit.change_tag",
     "taggit.delete_tag",
-)
+    *(f"{app}.{verb}_{model}" for app, model in (t.split(".") for t in _TAXONOMIES)
+      for verb in ("add", "change", "delete")),
+    "articles.view_publicationpdf",
+    "articles.change_publicationpdf",
+    "articles.view_doideposit",
+    "articles.add_doideposit",
+)  # fmt: skip
 ROLES = {FELLOW: FELLOW_PERMISSIONS, EDITOR: EDITOR_PERMISSIONS}
 
 

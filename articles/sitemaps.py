@@ -7,8 +7,9 @@ article only ever changes the last page of its section.
 
 Articles come from ArticleQuerySet.published(); authors are the active profiles (each
 has a public page); topics are those with at least one public article, so a topic that
-only drafts carry is never announced. Each section's page is two queries (how many,
-then that page's rows), whatever the size of the archive.
+only drafts carry is never announced; every programme and region has a page. Each
+section's page is two queries (how many, then that page's rows), whatever the size of
+the archive.
 """
 
 from django.contrib.sitemaps import Sitemap
@@ -16,7 +17,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, Programme, Region
 from authors.models import AuthorProfile
 
 
@@ -90,14 +91,51 @@ class TagSitemap(Sitemap):
         return tag.latest_article_at
 
 
+class _TaxonomySitemap(Sitemap):
+    """Programmes or regions: every one has a public page (an ended programme's too),
+    dated by its newest public research."""
+
+    changefreq = "weekly"
+    priority = 0.6
+
+    def items(self):
+        latest = (
+            Article.objects.published()
+            .filter(**{self.relation: OuterRef("pk")})
+            .order_by("-published_at")
+            .values("published_at")[:1]
+        )
+        return self.model.objects.annotate(latest_article_at=Subquery(latest)).order_by(
+            "order", "name", "pk"
+        )
+
+    def lastmod(self, item):
+        return item.latest_article_at
+
+
+class ProgrammeSitemap(_TaxonomySitemap):
+    model = Programme
+    relation = "programmes"
+
+
+class RegionSitemap(_TaxonomySitemap):
+    model = Region
+    relation = "regions"
+
+
 class PageSitemap(Sitemap):
-    """The lists that are not tied to one object: home, archive, authors."""
+    """The lists that are not tied to one object: home, archive, the research finder,
+    programmes, regions, topics, authors and experts."""
 
     changefreq = "daily"
     priority = 0.6
 
     def items(self):
-        return ["articles:list", "articles:archive", "authors:list"]
+        return [
+            "articles:list", "articles:archive", "articles:research",
+            "articles:programme_list", "articles:region_list", "articles:topic_list",
+            "authors:list", "authors:experts",
+        ]  # fmt: skip
 
     def location(self, name: str) -> str:
         return reverse(name)
@@ -108,4 +146,6 @@ SITEMAPS = {
     "articles": ArticleSitemap,
     "authors": AuthorSitemap,
     "topics": TagSitemap,
+    "programmes": ProgrammeSitemap,
+    "regions": RegionSitemap,
 }

@@ -1,19 +1,59 @@
 from django.urls import path, re_path
 
-from articles import feeds, views
-from articles.caching import public_page
+from articles import feeds, pdf_views, taxonomy_views, views
+from articles.caching import public_page, repeated
+from articles.finder_views import ResearchFinderView
 
 app_name = "articles"
 
 urlpatterns = [
     path("", public_page(views.ArticleListView.as_view(), params=("page",)), name="list"),
     path("articles/<slug:slug>/", public_page(views.ArticleDetailView.as_view()), name="detail"),
+    # Never page-cached: a withdrawn report's PDF goes at once (articles/pdf_views.py).
+    path("articles/<slug:slug>/pdf/", pdf_views.article_pdf, name="pdf"),
     path(
         "topics/<slug:slug>/",
         public_page(views.TagDetailView.as_view(), params=("page",)),
         name="tag",
     ),
     path("topics/<slug:slug>/feed/", public_page(feeds.TagFeed()), name="tag_feed"),
+    path(
+        "topics/",
+        public_page(taxonomy_views.TopicListView.as_view()),
+        name="topic_list",
+    ),
+    path(
+        "programmes/",
+        public_page(taxonomy_views.ProgrammeListView.as_view()),
+        name="programme_list",
+    ),
+    path(
+        "programmes/<slug:slug>/",
+        public_page(taxonomy_views.ProgrammeDetailView.as_view(), params=("page",)),
+        name="programme",
+    ),
+    path(
+        "programmes/<slug:slug>/feed/",
+        public_page(feeds.ProgrammeFeed()),
+        name="programme_feed",
+    ),
+    path(
+        "programmes/<slug:slug>/feed/atom/",
+        public_page(feeds.ProgrammeAtomFeed()),
+        name="programme_feed_atom",
+    ),
+    path("regions/", public_page(taxonomy_views.RegionListView.as_view()), name="region_list"),
+    path(
+        "regions/<slug:slug>/",
+        public_page(taxonomy_views.RegionDetailView.as_view(), params=("page",)),
+        name="region",
+    ),
+    path("regions/<slug:slug>/feed/", public_page(feeds.RegionFeed()), name="region_feed"),
+    path(
+        "regions/<slug:slug>/feed/atom/",
+        public_page(feeds.RegionAtomFeed()),
+        name="region_feed_atom",
+    ),
     path("topics/<slug:slug>/feed/atom/", public_page(feeds.TagAtomFeed()), name="tag_feed_atom"),
     path(
         "archive/", public_page(views.ArchiveIndexView.as_view(), params=("page",)), name="archive"
@@ -29,6 +69,18 @@ urlpatterns = [
         name="archive_month",
     ),
     path("search/", public_page(views.SearchView.as_view(), params=("q", "page")), name="search"),
+    path(
+        "research/",
+        public_page(
+            ResearchFinderView.as_view(),
+            params=(
+                "q",
+                "page",
+                *repeated("type", "programme", "region", "topic", "author", "year"),
+            ),
+        ),
+        name="research",
+    ),
     path("feed/", public_page(feeds.ArticlesFeed()), name="feed"),
     path("feed/atom/", public_page(feeds.ArticlesAtomFeed()), name="feed_atom"),
     path("preview/<str:token>/", views.PreviewLinkView.as_view(), name="preview"),

@@ -37,3 +37,102 @@ class SingleLineValidator:
 
 
 single_line = SingleLineValidator()
+
+
+_DOI = re.compile(r"10\.\d{4,9}/[^\s\x00-\x1f\x7f-\x9f]+")
+_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
+
+
+def normalise_doi(value: str) -> str:
+    """A DOI as stored: without the resolver address or ``doi:`` a reader may paste."""
+    value = (value or "").strip()
+    for prefix in _DOI_PREFIXES:
+        if value.lower().startswith(prefix):
+            return value[len(prefix) :].strip()
+    return value
+
+
+def check_doi(value: str) -> None:
+    """A DOI is ``10.<registrant>/<suffix>``, for example ``10.5555/meridian.2026.12``."""
+    if value and not _DOI.fullmatch(normalise_doi(value)):
+        raise ValidationError(
+            "Enter a DOI as 10.<registrant>/<suffix>, for example 10.5555/meridian.2026.12.",
+            code="doi",
+        )
+
+
+_ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+
+
+def orcid_checksum_ok(orcid: str) -> bool:
+    """ORCID's check digit (ISO 7064 MOD 11-2) over the first fifteen digits."""
+    digits = orcid.replace("-", "")
+    total = 0
+    for digit in digits[:-1]:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+def check_orcid(value: str) -> None:
+    """An ORCID iD as its sixteen characters in four groups, with a valid check digit."""
+    if not value:
+        return
+    if not _ORCID.fullmatch(value) or not orcid_checksum_ok(value):
+        raise ValidationError(
+            "Enter an ORCID iD as 0000-0002-1825-0097 (sixteen characters in four groups; "
+            "the last is a check digit, so a typing error is caught).",
+            code="orcid",
+        )
+
+
+KEY_FINDINGS_MAX = 8
+KEY_FINDING_MAX_CHARS = 400
+
+
+def key_findings_of(text: str) -> list[str]:
+    """The key findings written one per line (a leading ``-`` or ``*`` is dropped)."""
+    lines = (line.strip().lstrip("-*•").strip() for line in (text or "").splitlines())
+    return [line for line in lines if line]
+
+
+def check_key_findings(value: str) -> None:
+    """At most KEY_FINDINGS_MAX findings, each a sentence or two."""
+    findings = key_findings_of(value)
+    if len(findings) > KEY_FINDINGS_MAX:
+        raise ValidationError(
+            f"Give at most {KEY_FINDINGS_MAX} key findings (there are {len(findings)}): "
+            "the box above the article is a summary, not a list of everything.",
+            code="too_many_findings",
+        )
+    for finding in findings:
+        if len(finding) > KEY_FINDING_MAX_CHARS:
+            raise ValidationError(
+                f"Each key finding can have at most {KEY_FINDING_MAX_CHARS} characters; "
+                f"“{finding[:40]}…” has {len(finding)}.",
+                code="finding_too_long",
+            )
+        if _CONTROL.search(finding.replace("\t", " ")):
+            raise ValidationError(SingleLineValidator.message, code="control_characters")
+
+
+_LINK = re.compile(r"^https://[^\s]+$")
+PROFILE_LINKS_MAX = 6
+
+
+def profile_links_of(text: str) -> list[str]:
+    """The addresses written one per line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def check_profile_links(value: str) -> None:
+    """Up to PROFILE_LINKS_MAX https:// addresses, one per line."""
+    links = profile_links_of(value)
+    if len(links) > PROFILE_LINKS_MAX:
+        raise ValidationError(f"Give at most {PROFILE_LINKS_MAX} links.", code="too_many_links")
+    for link in links:
+        if not _LINK.fullmatch(link) or len(link) > 300:
+            raise ValidationError(
+                f"“{link[:60]}” is not a web address: give one https:// address per line.",
+                code="link",
+            )

@@ -20,7 +20,7 @@ from django.views.generic import dates as generic_dates
 from articles import services
 from articles.images import check_file_size
 from articles.markdown import render_article
-from articles.models import Article, LibraryImage
+from articles.models import Article, LibraryImage, Programme
 from articles.permissions import may_change_image
 from articles.previews import active_link_for
 from articles.querysets import prefetch_credits, previous_and_next
@@ -28,9 +28,14 @@ from articles.related import RELATED_SHOWN, related_ids_of
 from articles.search import parse_query, search_articles
 from authors.models import AuthorProfile
 
+# How many reports the home page shows in their own row.
+LATEST_REPORTS = 3
+
 
 class ArticleListView(ListView):
-    """The home page: the editors' featured article, then the newest public articles."""
+    """The home page: the lead (the editors' featured article, else the newest), the
+    latest reports in a row of their own, then the newest public articles; with the
+    research programmes to browse by."""
 
     template_name = "articles/article_list.html"
     context_object_name = "articles"
@@ -39,15 +44,27 @@ class ArticleListView(ListView):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        # The featured article heads page 1, so the pages of the list leave it out.
-        featured = Article.objects.published().featured().newest_first().values("pk")[:1]
-        return Article.objects.published().exclude(pk__in=featured).newest_first().for_listing()
+        # Page 1 opens with the lead and the reports row; the list leaves the row out.
+        lead = Article.objects.published().lead_first().values("pk")[:1]
+        row = self.reports_row(lead).values("pk")[:LATEST_REPORTS]
+        listed = Article.objects.published().exclude(pk__in=row).led_by(lead)
+        return listed.for_listing(credits=False)
+
+    def reports_row(self, lead):
+        """The newest reports, without the lead (a query of its pk)."""
+        return Article.objects.published().reports().exclude(pk__in=lead).newest_first()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if context["page_obj"].number == 1:
-            featured = Article.objects.published().featured().newest_first().for_listing()
-            context["featured_article"] = featured.first()
+        cards = list(context["articles"])
+        if context["page_obj"].number == 1 and cards:
+            context["lead_article"], context["articles"] = cards[0], cards[1:]
+            lead = Article.objects.published().lead_first().values("pk")[:1]
+            reports = self.reports_row(lead).for_listing(credits=False)
+            context["latest_reports"] = list(reports[:LATEST_REPORTS])
+            cards += context["latest_reports"]
+        prefetch_credits(cards)
+        context["programmes"] = list(Programme.objects.active())
         return context
 
 

@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 
 from articles import images
-from authors.models import AuthorProfile
+from authors.models import AuthorProfile, ExpertiseArea
 from authors.services import author_portrait_add
 
 
@@ -22,7 +22,11 @@ class AuthorProfileForm(forms.ModelForm):
 
     class Meta:
         model = AuthorProfile
-        fields = ["name", "slug", "position", "department", "bio", "portrait", "user", "is_active"]
+        fields = [
+            "name", "slug", "position", "department", "bio", "portrait", "user", "is_active",
+            "is_expert", "expertise", "programmes", "regions", "languages",
+            "available_for_media", "media_contact", "orcid", "links",
+        ]  # fmt: skip
 
     def clean_portrait_upload(self):
         upload = self.cleaned_data.get("portrait_upload")
@@ -41,14 +45,31 @@ class AuthorProfileForm(forms.ModelForm):
         return upload
 
 
+@admin.register(ExpertiseArea)
+class ExpertiseAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "expert_count"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(expert_total=Count("experts"))
+
+    @admin.display(description="Experts", ordering="expert_total")
+    def expert_count(self, area: ExpertiseArea) -> int:
+        return area.expert_total
+
+
 @admin.register(AuthorProfile)
 class AuthorProfileAdmin(admin.ModelAdmin):
     form = AuthorProfileForm
-    list_display = ["name", "position", "department", "article_count", "is_active", "user"]
-    list_filter = ["is_active", "department"]
+    list_display = [
+        "name", "position", "department", "article_count", "is_active", "is_expert",
+        "available_for_media", "user",
+    ]  # fmt: skip
+    list_filter = ["is_active", "is_expert", "available_for_media", "programmes", "department"]
     search_fields = ["name", "position", "department"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user", "portrait"]
+    autocomplete_fields = ["user", "portrait", "expertise", "programmes", "regions"]
     readonly_fields = ["portrait_preview", "created_at", "updated_at"]
     fields = [
         "name",
@@ -61,6 +82,15 @@ class AuthorProfileAdmin(admin.ModelAdmin):
         "portrait_upload",
         "user",
         "is_active",
+        "is_expert",
+        "expertise",
+        "programmes",
+        "regions",
+        "languages",
+        "available_for_media",
+        "media_contact",
+        "orcid",
+        "links",
         "created_at",
         "updated_at",
     ]

@@ -6,13 +6,41 @@ from django.urls import reverse
 
 from articles.markdown import render_fragment
 from articles.slugs import unique_slug
-from articles.validators import single_line
+from articles.validators import (
+    check_orcid,
+    check_profile_links,
+    profile_links_of,
+    single_line,
+)
+
+
+class ExpertiseArea(models.Model):
+    """Something an expert can speak on (“Arms control”), for the experts directory."""
+
+    name = models.CharField(max_length=100, unique=True, validators=[single_line])
+    slug = models.SlugField(max_length=120, unique=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "expertise area"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(ExpertiseArea, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
 
 
 class AuthorProfileQuerySet(models.QuerySet):
     def active(self):
         """Profiles shown on the public site."""
         return self.filter(is_active=True)
+
+    def experts(self):
+        """Active profiles listed in the experts directory."""
+        return self.active().filter(is_expert=True)
 
     def matching_name(self, name: str):
         """Profiles whose name equals `name`, ignoring case and surrounding space."""
@@ -70,6 +98,47 @@ class AuthorProfile(models.Model):
     is_active = models.BooleanField(
         default=True, help_text="Inactive authors keep their articles but get no profile page."
     )
+    # The experts directory (/experts/).
+    is_expert = models.BooleanField(
+        default=False, help_text="List this person in the experts directory."
+    )
+    expertise = models.ManyToManyField(
+        ExpertiseArea, blank=True, related_name="experts", help_text="What they can speak on."
+    )
+    programmes = models.ManyToManyField(
+        "articles.Programme", blank=True, related_name="experts", help_text="Their programmes."
+    )
+    regions = models.ManyToManyField(
+        "articles.Region", blank=True, related_name="experts", help_text="Regions they cover."
+    )
+    languages = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text="Languages they give interviews in, for example “English, French, Russian”.",
+    )
+    available_for_media = models.BooleanField(
+        default=False, help_text="Show “Available for media comment” on their profile."
+    )
+    media_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text="How journalists reach them: an e-mail address or the press office's line.",
+    )
+    orcid = models.CharField(
+        "ORCID iD",
+        max_length=19,
+        blank=True,
+        validators=[check_orcid],
+        help_text="For example 0000-0002-1825-0097.",
+    )
+    links = models.TextField(
+        blank=True,
+        validators=[check_profile_links],
+        help_text="Their pages elsewhere (website, LinkedIn, Bluesky …): one https:// "
+        "address per line.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -90,3 +159,11 @@ class AuthorProfile(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    @property
+    def link_list(self) -> list[str]:
+        return profile_links_of(self.links)
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""

@@ -6,13 +6,20 @@ from authors import views
 
 app_name = "authors"
 
+# Included at the site's root (think_tank/urls.py): the authors' pages and the experts
+# directory share one namespace.
 urlpatterns = [
-    path("", public_page(views.AuthorListView.as_view()), name="list"),
+    path("authors/", public_page(views.AuthorListView.as_view()), name="list"),
     path(
-        "<slug:slug>/",
+        "authors/<slug:slug>/",
         public_page(views.AuthorDetailView.as_view(), params=("page",)),
         name="detail",
     ),
-    path("<slug:slug>/feed/", public_page(AuthorFeed()), name="feed"),
-    path("<slug:slug>/feed/atom/", public_page(AuthorAtomFeed()), name="feed_atom"),
+    path("authors/<slug:slug>/feed/", public_page(AuthorFeed()), name="feed"),
+    path("authors/<slug:slug>/feed/atom/", public_page(AuthorAtomFeed()), name="feed_atom"),
+    path(
+        "experts/",
+        public_page(views.ExpertListView.as_view(), params=views.EXPERT_FILTERS + ("page",)),
+        name="experts",
+    ),
 ]

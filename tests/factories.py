@@ -4,9 +4,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from articles.models import Article, ArticleAuthor
+from articles.models import Article, ArticleAuthor, Programme, PublicationType, Region
 from articles.roles import EDITOR, FELLOW, ensure_roles
-from authors.models import AuthorProfile
+from authors.models import AuthorProfile, ExpertiseArea
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -80,6 +80,66 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+    @factory.post_generation
+    def programmes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.programmes.add(*extracted)
+
+    @factory.post_generation
+    def regions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.regions.add(*extracted)
+
+
+def publication_type(slug: str) -> PublicationType:
+    """One of the five types the migration makes (made again after a flush)."""
+    names = {
+        "commentary": ("Commentary", "OpinionNewsArticle", False),
+        "analysis": ("Analysis", "AnalysisNewsArticle", False),
+        "research-paper": ("Research Paper", "ScholarlyArticle", True),
+        "policy-brief": ("Policy Brief", "Report", True),
+        "report": ("Report", "Report", True),
+    }
+    name, schema_type, has_pdf = names[slug]
+    found, _ = PublicationType.objects.get_or_create(
+        slug=slug, defaults={"name": name, "schema_type": schema_type, "has_pdf": has_pdf}
+    )
+    return found
+
+
+class ReportFactory(ArticleFactory):
+    """A published report with a series, a number and key findings."""
+
+    title = factory.Sequence(lambda n: f"Strategic report {n}")
+    publication_type = factory.LazyFunction(lambda: publication_type("report"))
+    series = "Occasional Paper"
+    series_number = factory.Sequence(lambda n: str(n + 1))
+    key_findings = "Supply chains are shorter than assumed.\nStockpiles last six weeks."
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    description = "What this programme studies."
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    name = factory.Sequence(lambda n: f"Region {n}")
+
+
+class ExpertiseAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExpertiseArea
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Expertise {n}")
 
 
 class DraftFactory(ArticleFactory):

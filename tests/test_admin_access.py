@@ -19,6 +19,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from taggit.models import Tag
 
 from articles import services
+from articles.models import DOIDeposit, Programme, PublicationType, Region
+from authors.models import ExpertiseArea
 from tests.articles.test_image_library import picture_bytes
 from tests.factories import (
     ArticleFactory,
@@ -81,8 +83,20 @@ def world() -> World:
         "articles.libraryimage": {"own_image": own_image, "editors_image": editors_image},
         "authors.authorprofile": {"profile": fellow.author_profile},
         "taggit.tag": {"tag": Tag.objects.get(name="sanctions-draft-topic")},
+        "articles.publicationtype": {"type": PublicationType.objects.get(slug="report")},
+        "articles.programme": {"programme": Programme.objects.create(name="Sea Power Desk")},
+        "articles.region": {"region": Region.objects.create(name="Arctic Circle Zone")},
+        "authors.expertisearea": {"area": ExpertiseArea.objects.create(name="Mine warfare")},
         "auth.user": {"user": fellow},
         "auth.group": {"group": group},
+        "articles.doideposit": {
+            "deposit": DOIDeposit.objects.create(
+                article=published,
+                doi="10.5555/access-check",
+                batch_id="access-check",
+                xml="<doi_batch>Deposit of the access check</doi_batch>",
+            )  # fmt: skip
+        },
         "otp_totp.totpdevice": {
             # Someone else's authenticator (a confirmed one would make its owner log in
             # again with a code).
@@ -127,8 +141,17 @@ def _tag(role, action, name, world):
     return role in (FELLOWS_AND_EDITORS if action == "see" else EDITORS)
 
 
+def _taxonomy(role, action, name, world):
+    # Publication types, programmes, regions, expertise areas: editors curate them.
+    return role in (FELLOWS_AND_EDITORS if action == "see" else EDITORS)
+
+
 def _superuser_only(role, action, name, world):
     return role in SUPERUSER
+
+
+def _superuser_reads(role, action, name, world):
+    return role in SUPERUSER and action == "see"
 
 
 def _nobody_adds(role, action, name, world):
@@ -142,6 +165,12 @@ POLICY = {
     "articles.libraryimage": _image,
     "authors.authorprofile": _profile,
     "taggit.tag": _tag,
+    "articles.publicationtype": _taxonomy,
+    "articles.programme": _taxonomy,
+    "articles.region": _taxonomy,
+    "authors.expertisearea": _taxonomy,
+    # The task queue's records: the superuser's (editors see failures on the article).
+    "django_tasks_database.dbtaskresult": _superuser_reads,
     "auth.user": _superuser_only,
     "auth.group": _superuser_only,
     "otp_totp.totpdevice": _superuser_only,
@@ -160,6 +189,12 @@ CUSTOM_URLS = {
     "articles_article_revisions": ("see", ("articles.article", "draft")),
     "articles_article_restore": (None, None),
     "articles_article_preview_links": (None, None),
+    "articles_article_pdf": (None, None),  # POST only, editors (tests/articles/test_pdfs.py)
+    # DOIs: registering and writing a deposit are POST only (tests/articles/test_doi.py);
+    # a recorded deposit's XML is the editors'.
+    "articles_article_doi_register": (None, None),
+    "articles_article_doi_prepare": (None, None),
+    "articles_article_doi_deposit_xml": (EDITORS, ("articles.doideposit", "deposit")),
     "auth_user_password_change": (SUPERUSER, ("auth.user", "user")),
     # Nobody reads another account's TOTP secret (OTP_ADMIN_HIDE_SENSITIVE_DATA).
     "otp_totp_totpdevice_config": (NOBODY, ("otp_totp.totpdevice", "device")),

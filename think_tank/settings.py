@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "authors",
     "articles",
     "jekyll",  # the Jekyll import/export and the sample content: removable
@@ -153,6 +156,32 @@ else:
             "LOCATION": os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache" / "page-state"),
         },
     }
+# Background tasks (Django's Tasks API, the django-tasks backport): PDFs, renditions of
+# large uploads, DOI deposits. Stored in the database by default, run by
+# `manage.py db_worker` (which `make run` starts beside the server); with REDIS_URL on RQ,
+# so that several machines share one queue, run by
+# `manage.py rqworker default --job-class django_tasks_rq.Job`. TASKS_BACKEND=immediate
+# runs each task in the request that enqueues it (tests, one-off scripts).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "rq" if REDIS_URL else "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "dummy": "django_tasks.backends.dummy.DummyBackend",
+        }[TASKS_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}
+    }
+# How often a failed task is tried again (with a growing pause) before editors are told.
+TASK_RETRIES = int(os.environ.get("TASK_RETRIES", "3"))
+
 # How long a rendered page may stay in the cache (it is replaced as soon as anything it
 # shows changes); 0 turns page caching off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
@@ -237,6 +266,26 @@ OTP_TOTP_ISSUER = SITE_NAME
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Absolute address of the site, for links in e-mails and feeds.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# DOIs through Crossref: with a prefix, reports and papers without a DOI get
+# <prefix>/<address>; with a username and password, editors register them from the
+# article (test.crossref.org until CROSSREF_DEPOSIT_URL names the live servlet); without
+# them, editors download the deposit XML and upload it at Crossref by hand.
+# CROSSREF_SERIES_ISSNS: "Occasional Paper=1234-5678; Policy Brief=2345-6789".
+CROSSREF_DEPOSIT_URL = os.environ.get(
+    "CROSSREF_DEPOSIT_URL", "https://test.crossref.org/servlet/deposit"
+)
+CROSSREF_USERNAME = os.environ.get("CROSSREF_USERNAME", "")
+CROSSREF_PASSWORD = os.environ.get("CROSSREF_PASSWORD", "")
+CROSSREF_DOI_PREFIX = os.environ.get("CROSSREF_DOI_PREFIX", "").strip().rstrip("/")
+CROSSREF_DEPOSITOR_NAME = os.environ.get("CROSSREF_DEPOSITOR_NAME", "")
+CROSSREF_DEPOSITOR_EMAIL = os.environ.get("CROSSREF_DEPOSITOR_EMAIL", "")
+CROSSREF_SERIES_ISSNS = {
+    name.strip(): issn.strip()
+    for name, _, issn in (
+        pair.partition("=") for pair in os.environ.get("CROSSREF_SERIES_ISSNS", "").split(";")
+    )
+    if name.strip() and issn.strip()
+}
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "Independent research on security and technology")
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "10"))
 
@@ -246,6 +295,11 @@ IMAGE_UPLOAD_MAX_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_PIXELS", str(40_0
 # Widths (pixels) of the responsive renditions of every library image, made once and
 # stored; never wider than the original. After a change: manage.py rebuild_renditions.
 IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", "480,960,1600")]
+# Uploads at least this many pixels get their renditions from a background task (the
+# upload returns at once; pages serve the original until they are made).
+IMAGE_RENDITIONS_TASK_PIXELS = int(os.environ.get("IMAGE_RENDITIONS_TASK_PIXELS", "12000000"))
+# A designed PDF an editor uploads for a report (keep REQUEST_MAX_BYTES above it).
+PDF_UPLOAD_MAX_BYTES = int(os.environ.get("PDF_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 # Request bodies: form fields (an article's text, percent-encoded: up to 9 bytes for one
 # Chinese or Cyrillic character) at most DATA_UPLOAD_MAX_MEMORY_SIZE; a whole request at
 # most REQUEST_MAX_BYTES (half as much again as the larger limit, so that a slightly
@@ -350,5 +404,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint narrates every step at INFO; its warnings (a refused image) stay.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

@@ -28,7 +28,8 @@ urlpatterns = [
         name="library_image_describe",
     ),
     path("admin/", admin.site.urls),
-    path("authors/", include("authors.urls")),
+    # /authors/… and the experts directory, /experts/.
+    path("", include("authors.urls")),
     # The index (what robots.txt announces), then each section's pages (?p=2…).
     path(
         "sitemap.xml",

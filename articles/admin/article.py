@@ -24,9 +24,11 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from articles import services, workflow
 from articles.admin.bin import BinMixin
+from articles.admin.doi import DOIMixin
 from articles.admin.images import thumbnail
+from articles.admin.publications import PublicationPDFMixin
 from articles.admin.review_queue import ReviewQueueMixin
-from articles.models import Article, ArticleAuthor, ArticleRevision, PreviewLink
+from articles.models import Article, ArticleAuthor, ArticleRevision, PreviewLink, PublicationType
 from articles.permissions import allowed_actions, is_editor
 from articles.previews import preview_url
 from articles.validators import single_line
@@ -63,11 +65,25 @@ class ArticleAdminForm(forms.ModelForm):
         fields = [
             "title", "subtitle", "slug", "body", "author_note", "tags", "hero_image",
             "hero_image_url", "hero_alt", "hero_caption", "hero_credit", "is_featured",
+            "publication_type", "programmes", "regions", "series", "series_number",
+            "key_findings", "summary", "recommendations", "doi",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+        if "publication_type" in self.fields:
+            # Left out (a script's POST, an older form): the article keeps its type, or a
+            # new one gets the default, as the choice shown would have been.
+            self.fields["publication_type"].required = False
+
+    def clean_publication_type(self):
+        chosen = self.cleaned_data.get("publication_type")
+        if chosen is None:
+            if self.instance.publication_type_id:
+                return self.instance.publication_type
+            return PublicationType.objects.default()
+        return chosen
 
     def clean_tags(self):
         tags = self.cleaned_data.get("tags") or []
@@ -141,17 +157,23 @@ class TransitionForm(forms.Form):
 
 
 @admin.register(Article)
-class ArticleAdmin(ReviewQueueMixin, BinMixin, admin.ModelAdmin):
+class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     list_display = ["title", "status_label", "published_at", "author_names", "updated_at"]
     # Only the topics of articles the user may open (a fellow sees no one else's).
-    list_filter = ["status", "is_featured", ("tags", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        "publication_type",
+        "programmes",
+        "is_featured",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["title", "subtitle", "authors__name"]
     date_hierarchy = "published_at"
     inlines = [ArticleAuthorInline]
-    autocomplete_fields = ["hero_image"]
+    autocomplete_fields = ["hero_image", "programmes", "regions"]
     readonly_fields = [
         "hero_preview",
         "status_label",
@@ -175,6 +197,21 @@ class ArticleAdmin(ReviewQueueMixin, BinMixin, admin.ModelAdmin):
                     "author_note",
                     "tags",
                     "loaded_version",
+                ]
+            },  # fmt: skip
+        ),
+        (
+            "Research",
+            {
+                "fields": [
+                    "publication_type",
+                    "programmes",
+                    "regions",
+                    ("series", "series_number"),
+                    "key_findings",
+                    "summary",
+                    "recommendations",
+                    "doi",
                 ]
             },  # fmt: skip
         ),

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
+from articles.labels import topic_label
+
 admin.site.unregister(Tag)
 
 
@@ -15,6 +17,12 @@ admin.site.unregister(Tag)
 class TopicAdmin(TagAdmin):
     """django-taggit's admin, with its merge page kept to those who may change topics:
     merging rewrites the topics of every article that carries them."""
+
+    list_display = ["name", "label", "slug"]
+
+    @admin.display(description="Shown to readers as")
+    def label(self, tag: Tag) -> str:
+        return topic_label(tag.name)
 
     def merge_tags_view(self, request: HttpRequest):
         if not self.has_change_permission(request):

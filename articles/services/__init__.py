@@ -8,6 +8,7 @@ Code calls them through this package (`from articles import services`, then
 """
 
 from articles.services.bin import article_bin, article_restore_from_bin, bin_purge
+from articles.services.doi import doi_prepare, doi_register
 from articles.services.editing import (
     RENDERED_FIELDS,
     TEXT_FIELDS,
@@ -37,6 +38,7 @@ from articles.services.images import (
 )
 from articles.services.imports import article_import_upsert
 from articles.services.previews import preview_link_create, preview_link_revoke
+from articles.services.publications import pdf_make, pdf_remove, pdf_request, pdf_retry, pdf_upload
 from articles.services.workflow import (
     article_approve,
     article_request_changes,
@@ -68,6 +70,8 @@ __all__ = [
     "article_submit",
     "article_withdraw",
     "bin_purge",
+    "doi_prepare",
+    "doi_register",
     "edit_conflict",
     "image_add",
     "image_adopt",
@@ -77,6 +81,11 @@ __all__ = [
     "image_renditions_complete",
     "image_renditions_make",
     "image_renditions_rebuild",
+    "pdf_make",
+    "pdf_remove",
+    "pdf_request",
+    "pdf_retry",
+    "pdf_upload",
     "preview_link_create",
     "preview_link_revoke",
     "publication_problems",

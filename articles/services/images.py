@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import post_save
+from django.dispatch import Signal
 
 from articles import images
 from articles.models import Article, LibraryImage
@@ -19,6 +21,8 @@ from articles.permissions import may_change_image
 from articles.services.editing import RENDERED_FIELDS, article_rerender
 
 logger = logging.getLogger(__name__)
+# Sent (image=…) for a large image whose renditions a background task makes.
+renditions_requested = Signal()
 
 IMAGE_TEXT_FIELDS = ("alt_text", "caption", "credit", "source_url", "licence")
 
@@ -50,8 +54,11 @@ def image_add(*, image: LibraryImage, cleaned: images.CleanImage, by) -> Library
     image.file.name = images.store_image(cleaned, folder="images/%Y/%m")
     try:
         image.save()
-        # Made after the record is saved, outside any transaction of ours.
-        if not cleaned.animated:
+        # Made after the record is saved, outside any transaction of ours; a large
+        # image's by a background task once the record is committed.
+        if _renditions_in_background(image):
+            transaction.on_commit(lambda: renditions_requested.send(LibraryImage, image=image))
+        elif not cleaned.animated:
             image_renditions_make(image=image, picture=cleaned.picture)
     except BaseException:
         sizes = images.rendition_sizes(cleaned.width, cleaned.height, animated=cleaned.animated)
@@ -172,6 +179,9 @@ def image_renditions_complete(*, article: Article, image_ids) -> list[LibraryIma
     for image in LibraryImage.objects.filter(pk__in=image_ids):
         if not image.needs_renditions():
             continue
+        if _renditions_in_background(image):
+            renditions_requested.send(LibraryImage, image=image)
+            continue
         try:
             image_renditions_make(image=image)
         except Exception:  # a missing or damaged file: served as it is
@@ -191,6 +201,14 @@ def image_renditions_complete(*, article: Article, image_ids) -> list[LibraryIma
     for image in made:
         _rerender_articles_showing(image, exclude=[article.pk])
     return made
+
+
+def _renditions_in_background(image: LibraryImage) -> bool:
+    """Large stills get their renditions from a task (`articles.tasks.pdfs`), which
+    hears `renditions_requested`: decoding them would hold up the request."""
+    return not image.is_animated and (
+        image.width * image.height >= settings.IMAGE_RENDITIONS_TASK_PIXELS
+    )
 
 
 def _schedule_renditions(sender, instance: Article, raw=False, update_fields=None, **kwargs):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urljoin
 
 from django import template
 from django.conf import settings
@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import to_locale
 
-from articles import citations, search
+from articles import citations, labels, search
 
 register = template.Library()
 
@@ -48,8 +48,8 @@ def page_meta(context, *, title="", description="", author=None, tag=None, noind
         if author.portrait:
             image, image_alt = author.portrait.share_url, f"Portrait of {author.name}"
     elif tag is not None:
-        title = f"Topic: {tag.name}"
-        description = f"Research from {settings.SITE_NAME} on {tag.name}."
+        title = f"Topic: {labels.topic_label(tag.name)}"
+        description = f"Research from {settings.SITE_NAME} on {labels.topic_label(tag.name)}."
     return {
         "SITE_NAME": settings.SITE_NAME,
         "title": title or settings.SITE_NAME,
@@ -84,7 +84,7 @@ def article_meta(context, article):
         "authors": [
             (author, request.build_absolute_uri(author.get_absolute_url())) for author in authors
         ],
-        "tags": [tag.name for tag in article.tags.all()],
+        "tags": [labels.topic_label(tag.name) for tag in article.tags.all()],
     }
     if is_public:
         data["citation_meta"] = _scholar_meta(article, url)
@@ -123,16 +123,34 @@ def _scholar_meta(article, url: str) -> list[tuple[str, str]]:
         ("citation_abstract_html_url", url),
         ("citation_fulltext_html_url", url),
     ]
-    keywords = "; ".join(tag.name for tag in article.tags.all())
+    keywords = "; ".join(labels.topic_label(tag.name) for tag in article.tags.all())
     if keywords:
         meta.append(("citation_keywords", keywords))
+    meta += _research_meta(article, url)
     return meta
+
+
+def _research_meta(article, url: str) -> list[tuple[str, str]]:
+    """The DOI, a report's series and number, and the PDF, for Google Scholar."""
+    meta = [("citation_doi", article.doi)] if article.doi else []
+    if article.publication_type.is_report and article.series_number:
+        number = article.series_label or article.series_number
+        meta.append(("citation_technical_report_number", number))
+    if article.series:
+        meta.append(("citation_series_title", article.series))
+    if citations.offered_pdf(article) is not None:
+        meta.append(("citation_pdf_url", urljoin(url, _pdf_path(article))))
+    return meta
+
+
+def _pdf_path(article) -> str:
+    return reverse("articles:pdf", kwargs={"slug": article.slug})
 
 
 def _json_ld(article, url, description, image, request) -> dict:
     data = {
         "@context": "https://schema.org",
-        "@type": "NewsArticle",
+        "@type": article.publication_type.schema_type,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "headline": article.title,
@@ -164,11 +182,33 @@ def _json_ld(article, url, description, image, request) -> dict:
         data["image"] = [image]
     if article.subtitle:
         data["alternativeHeadline"] = article.subtitle
-    keywords = [tag.name for tag in article.tags.all()]
+    keywords = [labels.topic_label(tag.name) for tag in article.tags.all()]
     if keywords:
         data["keywords"] = keywords
     if article.reading_time:
         data["timeRequired"] = f"PT{article.reading_time}M"
+    data.update(_research_json_ld(article, url))
+    return data
+
+
+def _research_json_ld(article, url: str) -> dict:
+    """The DOI, the series (and a report's number) and the PDF, in schema.org terms."""
+    data = {}
+    if article.doi:
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": article.doi}
+        data["sameAs"] = f"https://doi.org/{article.doi}"
+    if article.series:
+        data["isPartOf"] = {"@type": "CreativeWorkSeries", "name": article.series}
+    if article.publication_type.schema_type == "Report" and article.series_number:
+        data["reportNumber"] = article.series_number
+    pdf = citations.offered_pdf(article)
+    if pdf is not None:
+        data["encoding"] = {
+            "@type": "MediaObject",
+            "encodingFormat": "application/pdf",
+            "contentUrl": urljoin(url, _pdf_path(article)),
+            **({"contentSize": f"{article.pdf.size} B"} if article.pdf.size else {}),
+        }
     return data
 
 
@@ -184,13 +224,19 @@ def _json_script(data: dict) -> str:
 
 
 @register.inclusion_tag("includes/_feed_links.html")
-def feed_links(*, author=None, tag=None):
-    """<link rel="alternate"> for the site's feeds, and the author's or topic's own."""
+def feed_links(*, author=None, tag=None, programme=None, region=None):
+    """<link rel="alternate"> for the site's feeds, and the author's, topic's,
+    programme's or region's own."""
     feeds = _feeds(settings.SITE_NAME, "articles:feed", "articles:feed_atom", {})
     if author is not None:
         feeds += _feeds(author.name, "authors:feed", "authors:feed_atom", {"slug": author.slug})
     if tag is not None:
-        feeds += _feeds(tag.name, "articles:tag_feed", "articles:tag_feed_atom", {"slug": tag.slug})
+        label = labels.topic_label(tag.name)
+        feeds += _feeds(label, "articles:tag_feed", "articles:tag_feed_atom", {"slug": tag.slug})
+    for name, place in (("programme", programme), ("region", region)):
+        if place is not None:
+            urls = (f"articles:{name}_feed", f"articles:{name}_feed_atom")
+            feeds += _feeds(place.name, *urls, {"slug": place.slug})
     return {"feeds": feeds}
 
 
@@ -291,8 +337,13 @@ def share_links(context, article):
 
 @register.inclusion_tag("includes/_cite_box.html", takes_context=True)
 def cite_box(context, article):
-    """“Cite this article” in APA, Chicago and BibTeX, selectable and copyable."""
+    """“Cite this article” (report, paper) in APA, Chicago, BibTeX and RIS, selectable and
+    copyable, with its type, series and number and its DOI."""
+    work = cited_work(article)
+    kind = article.publication_type
     return {
+        "noun": kind.name.lower() if work.is_report else "article",
+        "doi_url": work.doi_url,
         "citations": citations.citations(
             authors=[author.name for author in article.credited_authors],
             note=article.author_note,
@@ -301,8 +352,21 @@ def cite_box(context, article):
             published_at=article.published_at,
             publisher=settings.SITE_NAME,
             url=context["request"].build_absolute_uri(article.get_absolute_url()),
-        )
+            work=work,
+        ),
     }
+
+
+def cited_work(article) -> citations.Work:
+    """What kind of publication the article is, as the citations name it."""
+    kind = article.publication_type
+    return citations.Work(
+        type_name=kind.name,
+        is_report=kind.is_report,
+        series=article.series,
+        number=article.series_number,
+        doi=article.doi,
+    )
 
 
 # --- lists ----------------------------------------------------------------------------
@@ -332,3 +396,53 @@ def page_url(context, number):
         params["page"] = number
     query = urlencode(params)
     return f"{context['request'].path}?{query}" if query else context["request"].path
+
+
+@register.filter
+def topic_label(name: str) -> str:
+    """A topic's name as words: “Maritime security” for `maritime-security`."""
+    return labels.topic_label(name)
+
+
+@register.filter
+def link_site(url: str) -> str:
+    """The site of a profile link as its label: LinkedIn, Bluesky, X, Mastodon, Website."""
+    return labels.link_site(url)
+
+
+@register.filter
+def contact_parts(text: str) -> list[tuple[str, bool]]:
+    """A media contact line as (text, is an e-mail address) pieces, to link the addresses."""
+    return labels.contact_parts(text)
+
+
+@register.simple_tag(takes_context=True)
+def person_json_ld(context, author) -> str:
+    """schema.org Person for a profile page: role, portrait, expertise, and the same
+    person elsewhere (ORCID, their links) as sameAs. Reads what the view loaded."""
+    request = context["request"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": author.name,
+        "url": request.build_absolute_uri(author.get_absolute_url()),
+        "worksFor": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": request.build_absolute_uri(reverse("articles:list")),
+        },
+    }
+    if author.position:
+        data["jobTitle"] = author.position
+    if author.portrait:
+        data["image"] = request.build_absolute_uri(author.portrait.share_url)
+    areas = [area.name for area in author.expertise.all()]
+    if areas:
+        data["knowsAbout"] = areas
+    languages = [part.strip() for part in author.languages.split(",") if part.strip()]
+    if languages:
+        data["knowsLanguage"] = languages
+    same_as = [url for url in [author.orcid_url, *author.link_list] if url]
+    if same_as:
+        data["sameAs"] = same_as
+    return _json_script(data)

@@ -7,9 +7,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.citations import citations, headline_case, split_name
+from articles.citations import Work, citations, headline_case, split_name
 from articles.models import Article
-from tests.factories import ArticleFactory, AuthorProfileFactory, DraftFactory, StaffFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorProfileFactory,
+    DraftFactory,
+    ReportFactory,
+    StaffFactory,
+    publication_type,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +38,15 @@ SEED_BIBTEX = """@misc{fraser2024russia,
   month        = jun,
   url          = {http://testserver/articles/russia-and-china/},
 }"""
+SEED_RIS = """TY  - ELEC
+AU  - Fraser, Callum
+TI  - Russia And China: The True Nature of their Cooperation
+M3  - Commentary
+PY  - 2024
+DA  - 2024/06/07
+PB  - The Meridian Institute
+UR  - http://testserver/articles/russia-and-china/
+ER  - """
 
 
 def cite(**overrides) -> dict[str, str]:
@@ -66,7 +82,9 @@ def citation_texts(html: str) -> dict[str, str]:
 def test_seed_article_citations_are_exactly_right(client, seed_post):
     call_command("import_jekyll", str(seed_post))
     html = client.get(Article.objects.get().get_absolute_url()).content.decode()
-    assert citation_texts(html) == {"apa": SEED_APA, "chicago": SEED_CHICAGO, "bibtex": SEED_BIBTEX}
+    assert citation_texts(html) == {
+        "apa": SEED_APA, "chicago": SEED_CHICAGO, "bibtex": SEED_BIBTEX, "ris": SEED_RIS
+    }  # fmt: skip
 
 
 @pytest.mark.jekyll
@@ -152,7 +170,7 @@ def test_cite_box_is_selectable_text_with_copy_buttons_that_need_javascript(clie
         )
     ]
     assert "Cite this article" in box
-    assert len(re.findall(r"<button [^>]*data-copy-target=[^>]*hidden>", box)) == 3
+    assert len(re.findall(r"<button [^>]*data-copy-target=[^>]*hidden>", box)) == 4
     assert '<script src="/static/js/cite.js" defer></script>' in html
 
 
@@ -170,3 +188,96 @@ def test_citations_use_the_articles_credited_authors_in_order(client):
     article = ArticleFactory(title="Ports", subtitle="", authors=[ben, ada])
     texts = citation_texts(client.get(article.get_absolute_url()).content.decode())
     assert texts["apa"].startswith("Stroud, B., & Quill, A. (")
+
+
+# --- reports, papers and DOIs ------------------------------------------------------------
+
+REPORT = Work(
+    type_name="Report", is_report=True, series="Occasional Paper", number="12",
+    doi="10.5555/ports.2025",
+)  # fmt: skip
+
+
+def test_a_report_is_cited_with_its_series_number_and_doi_in_every_style():
+    cited = cite(authors=["Ada Quill", "Ben Stroud"], work=REPORT)
+    assert cited["apa"] == (
+        "Quill, A., & Stroud, B. (2025). Ports on the front line (Occasional Paper No. 12). "
+        "The Meridian Institute. https://doi.org/10.5555/ports.2025"
+    )
+    assert cited["chicago"] == (
+        "Quill, Ada, and Ben Stroud. Ports on the Front Line. Occasional Paper 12. "
+        "The Meridian Institute, February 3, 2025. https://doi.org/10.5555/ports.2025."
+    )
+    assert (
+        cited["bibtex"]
+        == """@techreport{quill2025ports,
+  author      = {Quill, Ada and Stroud, Ben},
+  title       = {{Ports on the front line}},
+  institution = {The Meridian Institute},
+  type        = {Occasional Paper},
+  number      = {12},
+  year        = {2025},
+  month       = feb,
+  doi         = {10.5555/ports.2025},
+  url         = {https://example.org/a/},
+}"""
+    )
+    ris = cited["ris"].splitlines()
+    assert ris[0] == "TY  - RPRT" and ris[-1] == "ER  - "
+    assert {
+        "T3  - Occasional Paper",
+        "SN  - 12",
+        "M3  - Report",
+        "DO  - 10.5555/ports.2025",
+    } <= set(ris)
+
+
+def test_a_report_without_a_series_is_described_by_its_type():
+    cited = cite(work=Work(type_name="Policy Brief", is_report=True))
+    assert cited["apa"] == (
+        "Quill, A. (2025). Ports on the front line [Policy brief]. The Meridian Institute. "
+        "https://example.org/a/"
+    )
+    assert "Ports on the Front Line. Policy Brief. The Meridian Institute," in cited["chicago"]
+    assert "  type        = {Policy Brief},\n" in cited["bibtex"]
+    assert "number" not in cited["bibtex"]
+
+
+def test_a_commentary_with_a_doi_is_cited_as_an_article_by_its_doi():
+    cited = cite(work=Work(type_name="Commentary", doi="10.5555/c.1"))
+    assert cited["apa"].endswith("(2025, February 3). Ports on the front line. "
+                                 "The Meridian Institute. https://doi.org/10.5555/c.1")  # fmt: skip
+    assert cited["chicago"].endswith("February 3, 2025. https://doi.org/10.5555/c.1.")
+    assert cited["bibtex"].startswith("@misc{quill2025ports,")
+    assert "  doi          = {10.5555/c.1},\n" in cited["bibtex"]
+    assert cited["ris"].startswith("TY  - ELEC\n")
+
+
+def test_a_reports_page_cites_its_doi_in_apa_chicago_and_bibtex(client):
+    ada = AuthorProfileFactory(name="Ada Quill")
+    report = ReportFactory(
+        title="Ports on the front line", subtitle="", series="Occasional Paper",
+        series_number="12", doi="10.5555/ports.2025", authors=[ada],
+    )  # fmt: skip
+    html = client.get(report.get_absolute_url()).content.decode()
+    texts = citation_texts(html)
+    assert "Cite this report" in html
+    assert texts["apa"].endswith(
+        "Ports on the front line (Occasional Paper No. 12). The Meridian Institute. "
+        "https://doi.org/10.5555/ports.2025"
+    )
+    assert texts["chicago"].endswith("https://doi.org/10.5555/ports.2025.")
+    assert "Occasional Paper 12." in texts["chicago"]
+    assert texts["bibtex"].startswith("@techreport{quill")
+    assert "  doi         = {10.5555/ports.2025},\n" in texts["bibtex"]
+    assert "  number      = {12},\n" in texts["bibtex"]
+    assert "DO  - 10.5555/ports.2025" in texts["ris"]
+    assert '<a href="https://doi.org/10.5555/ports.2025">' in html
+
+
+def test_a_research_paper_is_cited_as_a_paper_not_a_web_page(client):
+    paper = ArticleFactory(publication_type=publication_type("research-paper"))
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "Cite this research paper" in html
+    assert citation_texts(html)["bibtex"].startswith("@techreport{")
+    assert "[Research paper]." in citation_texts(html)["apa"]

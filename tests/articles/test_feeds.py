@@ -94,7 +94,8 @@ def test_rss_items_carry_full_text_authors_and_date(client, catalogue):
     assert "The full argument" in content and 'id="findings"' in content
     assert [c.text for c in item.findall(DC_CREATOR)] == ["Ada Quill", "Ben Stroud"]
     assert parsedate_to_datetime(item.findtext("pubDate")) == datetime(2024, 6, 7, 4, tzinfo=UTC)
-    assert [c.text for c in item.findall("category")] == ["Maritime"]
+    # Its type first (tests/articles/test_reader_metadata.py has reports), then its topics.
+    assert [c.text for c in item.findall("category")] == ["Commentary", "Maritime"]
 
 
 def test_atom_entries_carry_full_text_authors_with_profiles_and_dates(client, catalogue):

@@ -2,6 +2,7 @@
 canonical URL, description, Open Graph, Twitter card, JSON-LD, Google Scholar tags."""
 
 import json
+import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
@@ -10,8 +11,15 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
-from tests.factories import ArticleFactory, AuthorProfileFactory, DraftFactory, StaffFactory
+from articles.models import Article, PublicationPDF
+from tests.factories import (
+    ArticleFactory,
+    AuthorProfileFactory,
+    DraftFactory,
+    ReportFactory,
+    StaffFactory,
+    publication_type,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +106,7 @@ def test_seed_article_json_ld_parses_and_names_its_author_as_a_person(seed_page)
     (block,) = seed_page.json_ld
     data = json.loads(block)
     assert data["@context"] == "https://schema.org"
-    assert data["@type"] == "NewsArticle"
+    assert data["@type"] == "OpinionNewsArticle"  # imported as a commentary, the default
     assert data["headline"] == "Russia And China"
     assert data["url"] == SEED_URL
     assert data["image"] == ["https://i.imgur.com/opxLH2L.jpeg"]
@@ -190,3 +198,126 @@ def test_author_and_topic_pages_describe_themselves(client):
     topic = Head(client.get(reverse("articles:tag", kwargs={"slug": "energy"})).content.decode())
     assert topic.first("og:title") == "Topic: Energy"
     assert topic.first("description") == "Research from The Meridian Institute on Energy."
+
+
+# --- metadata by type and number: reports, papers, DOIs, PDFs ---------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def page_head(client, article) -> Head:
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return Head(response.content.decode())
+
+
+def json_ld_of(head: Head) -> dict:
+    (block,) = head.json_ld
+    return json.loads(block)
+
+
+def with_designed_pdf(article, size=1_234_567) -> Article:
+    """The article with a designed PDF offered (the file itself is the PDF tests' concern)."""
+    PublicationPDF.objects.update_or_create(
+        article=article,
+        defaults={"uploaded_file": f"publications/designed/{article.slug}.pdf", "size": size},
+    )
+    return article
+
+
+def test_a_reports_json_ld_is_a_report_with_its_doi_series_and_number(client):
+    report = ReportFactory(series="Occasional Paper", series_number="12", doi="10.5555/r.12")
+    data = json_ld_of(page_head(client, report))
+    assert data["@type"] == "Report"
+    assert data["identifier"] == {"@type": "PropertyValue", "propertyID": "DOI",
+                                  "value": "10.5555/r.12"}  # fmt: skip
+    assert data["sameAs"] == "https://doi.org/10.5555/r.12"
+    assert data["isPartOf"] == {"@type": "CreativeWorkSeries", "name": "Occasional Paper"}
+    assert data["reportNumber"] == "12"
+
+
+def test_a_research_papers_json_ld_is_a_scholarly_article(client):
+    paper = ArticleFactory(publication_type=publication_type("research-paper"))
+    data = json_ld_of(page_head(client, paper))
+    assert data["@type"] == "ScholarlyArticle"
+    assert "reportNumber" not in data and "identifier" not in data
+
+
+def test_scholar_meta_carries_the_doi_the_report_number_and_series(client):
+    report = ReportFactory(series="Occasional Paper", series_number="12", doi="10.5555/r.12")
+    head = page_head(client, report)
+    assert head.first("citation_doi") == "10.5555/r.12"
+    assert head.first("citation_technical_report_number") == "Occasional Paper 12"
+    assert head.first("citation_series_title") == "Occasional Paper"
+
+
+def test_an_article_without_doi_or_series_claims_neither(client):
+    head = page_head(client, ArticleFactory())
+    for name in ("citation_doi", "citation_technical_report_number", "citation_series_title",
+                 "citation_pdf_url"):  # fmt: skip
+        assert head.first(name) is None, name
+    assert json_ld_of(head)["@type"] == "OpinionNewsArticle"
+
+
+def test_a_report_with_a_pdf_names_it_for_scholar_and_in_json_ld(client):
+    report = with_designed_pdf(ReportFactory(slug="arctic-routes"))
+    head = page_head(client, report)
+    pdf_url = "http://testserver" + reverse("articles:pdf", kwargs={"slug": "arctic-routes"})
+    assert head.first("citation_pdf_url") == pdf_url
+    assert json_ld_of(head)["encoding"] == {
+        "@type": "MediaObject", "encodingFormat": "application/pdf", "contentUrl": pdf_url,
+        "contentSize": "1234567 B",
+    }  # fmt: skip
+
+
+def test_a_report_whose_pdf_is_not_ready_offers_none(client):
+    report = ReportFactory()
+    PublicationPDF.objects.update_or_create(
+        article=report, defaults={"status": PublicationPDF.Status.FAILED, "uploaded_file": ""}
+    )
+    head = page_head(client, report)
+    assert head.first("citation_pdf_url") is None
+    assert "encoding" not in json_ld_of(head)
+
+
+def test_feed_items_carry_their_type_number_and_pdf(client, settings):
+    settings.SITE_URL = "https://research.example.org"
+    with_designed_pdf(ReportFactory(title="Arctic routes", slug="arctic-routes",
+                                    series="Occasional Paper", series_number="12"))  # fmt: skip
+    ArticleFactory(title="A comment")
+    rss = ET.fromstring(client.get(reverse("articles:feed")).content)
+    items = {item.findtext("title"): item for item in rss.iter("item")}
+    report, comment = items["Arctic routes"], items["A comment"]
+    assert [c.text for c in report.findall("category")][0] == "Report"
+    assert "Report · Occasional Paper 12" in report.findtext("description")
+    enclosure = report.find("enclosure")
+    assert enclosure.attrib == {
+        "url": "https://research.example.org/articles/arctic-routes/pdf/",
+        "length": "1234567",
+        "type": "application/pdf",
+    }
+    assert comment.find("enclosure") is None
+    assert [c.text for c in comment.findall("category")][0] == "Commentary"
+
+    atom = ET.fromstring(client.get(reverse("articles:feed_atom")).content)
+    entry = next(
+        e for e in atom.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "Arctic routes"
+    )
+    (link,) = [link for link in entry.findall(f"{ATOM}link") if link.get("rel") == "enclosure"]
+    assert link.get("href").endswith("/articles/arctic-routes/pdf/")
+    assert link.get("type") == "application/pdf" and link.get("length") == "1234567"
+    assert entry.find(f"{ATOM}category").get("term") == "Report"
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_the_feed_costs_the_same_queries_with_reports_and_pdfs(
+    client, django_assert_num_queries, committed, size
+):
+    with committed():
+        for index in range(size):
+            report = ReportFactory(tags=["shared"])
+            if index % 2 == 0:
+                with_designed_pdf(report)
+            ArticleFactory(tags=["shared"])
+    with django_assert_num_queries(3):
+        assert client.get(reverse("articles:feed")).status_code == 200

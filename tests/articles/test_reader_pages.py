@@ -36,7 +36,7 @@ def test_home_shows_the_featured_article_first_then_the_latest_without_it(client
     ArticleFactory(title="Newest piece", published_at=days_ago(1))
     ArticleFactory(title="Chosen piece", published_at=days_ago(30), is_featured=True)
     html = client.get("/").content.decode()
-    featured = section(html, "featured")
+    featured = section(html, "lead lead--chosen")
     assert "Chosen piece" in featured and "Newest piece" not in featured
     assert html.count("Chosen piece</a>") == 1
     assert html.index("Chosen piece") < html.index("Newest piece")
@@ -46,10 +46,10 @@ def test_home_without_a_featured_article_leads_with_the_newest(client):
     ArticleFactory(title="Newest piece", published_at=days_ago(1))
     ArticleFactory(title="Older piece", published_at=days_ago(3))
     html = client.get("/").content.decode()
-    assert 'class="featured"' not in html
-    assert re.search(
-        r'class="card card--featured">\s*<h2 class="card__title"><a [^>]*>Newest', html
-    )
+    assert "lead--chosen" not in html
+    lead = section(html, "lead")
+    assert "Newest piece" in lead and "Older piece" not in lead
+    assert html.count("Newest piece</a>") == 1
 
 
 def test_a_featured_draft_is_never_shown(client):
@@ -247,13 +247,16 @@ def test_reader_pages_run_a_fixed_number_of_queries(
     with committed():
         article = make_catalogue(size)
     pages = {
-        "/": 5,  # featured + its authors, the page count, the page, its authors
+        # the reports row, the page count, the page (the lead first), all their authors,
+        # the programmes
+        "/": 5,
         "/archive/": 4,  # months, count, page, authors
         "/archive/2024/": 4,
         f"/archive/2024/{article.published_at:%m}/": 4,
-        # the article and its topics, related research worked out and kept, the
-        # suggestions with the previous and next articles, all their authors
-        article.get_absolute_url(): 6,
+        # the article and its topics, programmes and regions, related research worked
+        # out and kept, the suggestions with the previous and next articles, all their
+        # authors
+        article.get_absolute_url(): 8,
     }
     for url, queries in pages.items():
         with django_assert_num_queries(queries):
@@ -267,9 +270,9 @@ def test_an_article_page_reads_its_kept_suggestions(
     settings.PAGE_CACHE_SECONDS = 0  # every view renders the page
     article = make_catalogue(size)
     first = client.get(article.get_absolute_url())
-    # the article and its topics, the suggestions with the previous and next articles,
-    # all their authors: the suggestions are not worked out again
-    with django_assert_num_queries(4):
+    # the article and its topics, programmes and regions, the suggestions with the
+    # previous and next articles, all their authors: the suggestions are not worked out
+    with django_assert_num_queries(6):
         again = client.get(article.get_absolute_url())
     assert again.context["related_articles"] == first.context["related_articles"]
     assert again.context.get("previous_article") == first.context.get("previous_article")

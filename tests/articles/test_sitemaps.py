@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.sitemaps import ArticleSitemap
-from tests.factories import ArticleFactory, AuthorProfileFactory, DraftFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorProfileFactory,
+    DraftFactory,
+    ProgrammeFactory,
+    RegionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +53,15 @@ def test_sitemap_lists_exactly_the_public_urls(client):
     ada = AuthorProfileFactory(name="Ada Quill")
     quiet = AuthorProfileFactory(name="Quiet Author")  # active, so her page is public
     AuthorProfileFactory(name="Former Author", is_active=False)
-    public = ArticleFactory(title="Public piece", authors=[ada], tags=["Energy"])
+    programme = ProgrammeFactory(name="Energy Security")
+    region = RegionFactory(name="Baltic Sea")
+    public = ArticleFactory(
+        title="Public piece",
+        authors=[ada],
+        tags=["Energy"],
+        programmes=[programme],
+        regions=[region],
+    )
     DraftFactory(title="Draft piece", authors=[ada], tags=["Secret topic"])
     ArticleFactory(
         title="Embargoed piece",
@@ -58,7 +72,14 @@ def test_sitemap_lists_exactly_the_public_urls(client):
     assert set(sitemap_entries(client)) == {
         f"{site}/",
         f"{site}/archive/",
+        f"{site}/research/",
+        f"{site}/programmes/",
+        f"{site}/regions/",
+        f"{site}/topics/",
         f"{site}/authors/",
+        f"{site}/experts/",
+        f"{site}{programme.get_absolute_url()}",
+        f"{site}{region.get_absolute_url()}",
         f"{site}{public.get_absolute_url()}",
         f"{site}{ada.get_absolute_url()}",
         f"{site}{quiet.get_absolute_url()}",
@@ -100,6 +121,8 @@ def test_a_large_archive_is_split_into_pages_the_index_lists(client, monkeypatch
         "/sitemap-articles.xml?p=3",
         "/sitemap-authors.xml",
         "/sitemap-topics.xml",
+        "/sitemap-programmes.xml",
+        "/sitemap-regions.xml",
     ]
 
     def listed(page: str) -> list[str]:
@@ -132,11 +155,23 @@ def test_sitemaps_run_a_fixed_number_of_queries(client, django_assert_num_querie
     with committed():
         authors = AuthorProfileFactory.create_batch(size)
         for index in range(size):
-            ArticleFactory(authors=[authors[index]], tags=[f"topic {index}", "shared"])
-    # The index: for articles, authors and topics, how many and when they last changed.
-    with django_assert_num_queries(6):
-        assert len(sitemap_pages(client)) == 4
-    expected = {"pages": 3, "articles": size, "authors": size, "topics": size + 1}
+            ArticleFactory(
+                authors=[authors[index]],
+                tags=[f"topic {index}", "shared"],
+                programmes=[ProgrammeFactory()],
+                regions=[RegionFactory()],
+            )
+    # The index: for each section but the pages, how many and when they last changed.
+    with django_assert_num_queries(10):
+        assert len(sitemap_pages(client)) == 6
+    expected = {
+        "pages": 8,
+        "articles": size,
+        "authors": size,
+        "topics": size + 1,
+        "programmes": size,
+        "regions": size,
+    }
     for section, count in expected.items():
         queries = 0 if section == "pages" else 2  # how many, then the page's rows
         with django_assert_num_queries(queries):

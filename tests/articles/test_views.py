@@ -152,13 +152,16 @@ def test_public_pages_run_a_fixed_number_of_queries(
     article = Article.objects.first()
     author = article.credited_authors[0]
     pages = {
-        # + the editors' featured article (none here)
-        "/": 4,
-        # the article and its topics, related research worked out and kept (none to work
-        # out when alone), the suggestions with the previous and next articles, all
-        # their authors
-        article.get_absolute_url(): 6,
-        author.get_absolute_url(): 4,
+        # the reports row, the page count, the page (the lead first), all their authors,
+        # the programmes
+        "/": 5,
+        # the article and its topics, programmes and regions, related research worked
+        # out and kept (none to work out when alone), the suggestions with the previous
+        # and next articles, all their authors
+        article.get_absolute_url(): 8,
+        # the profile and its expertise, programmes and regions, the count, the page,
+        # its authors
+        author.get_absolute_url(): 7,
         reverse("articles:tag", kwargs={"slug": "shared-topic"}): 4,
         reverse("authors:list"): 1,
     }

@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils.html import strip_tags
+from pypdf import PdfReader
 
-from articles.models import Article
-from authors.models import AuthorProfile
+from articles.models import Article, LibraryImage, Programme, PublicationPDF, Region
+from authors.models import AuthorProfile, ExpertiseArea
 from jekyll.sample_content.loader import sample_authors_read, sample_posts_find
 
 DEMO_LOGINS = {
@@ -96,11 +97,14 @@ def test_loading_twice_creates_nothing_new():
     second_output = load_sample_content()
 
     posts = len(sample_posts_find())
-    assert posts == 5
+    assert posts == 6
     assert counts == (posts, len(sample_authors_read()))
     assert (Article.objects.count(), AuthorProfile.objects.count()) == counts
     assert f"{posts} posts ({posts} created, 0 updated, 0 unchanged)" in first_output
     assert f"{posts} posts (0 created, 0 updated, {posts} unchanged)" in second_output
+    assert f"{posts} publications (0 created, {posts} updated, 0 unchanged)" in first_output
+    assert f"{posts} publications (0 created, 0 updated, {posts} unchanged)" in second_output
+    assert "types, programmes and regions: 0 created" in second_output
 
 
 @pytest.mark.django_db
@@ -136,7 +140,7 @@ def test_every_author_in_the_posts_has_a_complete_profile(sample_articles):
 
 @pytest.mark.django_db
 def test_every_sample_post_is_published_with_its_own_excerpt(sample_articles):
-    assert len(sample_articles) == 5
+    assert len(sample_articles) == 6
     assert set(Article.objects.published()) == set(sample_articles)
     for article in sample_articles:
         assert article.status == Article.Status.PUBLISHED
@@ -198,6 +202,132 @@ def test_co_authors_keep_the_order_of_the_post(sample_articles):
         "Tomas Lindqvist",
         "Priya Raman",
     ]
+
+
+# --- Research: types, programmes, regions, experts, the report and its PDF -----------
+
+REPORT = "2026-04-21-guarding-the-baltic-seabed.md"
+
+
+@pytest.mark.django_db
+def test_the_sample_report_has_a_series_number_key_findings_summary_and_recommendations(
+    sample_articles,
+):
+    report = Article.objects.get(source_path=REPORT)
+    assert report.publication_type.slug == "report" and report.publication_type.has_pdf
+    assert report.series_label == "Occasional Paper 7"
+    assert len(report.key_findings_list) == 4
+    assert "<p>" in report.summary_html
+    assert report.recommendations_html.count("<li>") == 4
+    assert report.is_public and report.is_featured
+    assert {author.name for author in report.credited_authors} == {
+        "Tomas Lindqvist",
+        "Helena Marsh",
+        "Owen Adeyemi",
+    }
+
+
+@pytest.mark.django_db
+def test_the_sample_report_gets_its_pdf_when_loaded(committed, settings):
+    with committed():
+        load_sample_content()
+    report = Article.objects.get(source_path=REPORT)
+    pdf = PublicationPDF.objects.get(article=report)
+    assert pdf.status == PublicationPDF.Status.READY, pdf.error
+    assert pdf.public_file and pdf.size > 0
+    with pdf.public_file.open("rb") as stored:
+        text = "".join(page.extract_text() for page in PdfReader(stored).pages)
+    assert "Guarding the Baltic Seabed" in text and "Occasional Paper 7" in text
+
+
+@pytest.mark.django_db
+def test_every_sample_post_has_a_type_a_programme_and_a_region(sample_articles):
+    types = {article.publication_type.slug for article in sample_articles}
+    assert {"commentary", "analysis", "policy-brief", "report"} <= types
+    for article in sample_articles:
+        assert article.programmes.exists(), article.source_path
+        assert article.regions.exists(), article.source_path
+    reports = [article for article in sample_articles if article.publication_type.has_pdf]
+    assert len(reports) >= 2  # the home page's reports row has one beside the lead
+    assert all(article.key_findings_list for article in reports)
+
+
+@pytest.mark.django_db
+def test_the_sample_content_has_two_described_programmes_and_nested_regions(sample_articles):
+    programmes = list(Programme.objects.active())
+    assert [programme.name for programme in programmes] == [
+        "International Security",
+        "Technology and Governance",
+    ]
+    assert all("<p>" in programme.description_html for programme in programmes)
+    labels = {region.label for region in Region.objects.all()}
+    assert {
+        "Europe › Eastern Europe",
+        "Europe › Western Europe",
+        "Europe › Northern Europe",
+        "Indo-Pacific",
+        "Middle East and North Africa",
+    } <= labels
+
+
+@pytest.mark.django_db
+def test_sample_experts_have_expertise_languages_programmes_and_a_media_contact(
+    sample_articles,
+):
+    experts = list(AuthorProfile.objects.experts())
+    assert len(experts) >= 4
+    for expert in experts:
+        assert expert.expertise.exists() and expert.programmes.exists(), expert.name
+        assert expert.languages, expert.name
+    [for_media] = [expert for expert in experts if expert.available_for_media]
+    assert for_media.name == "Tomas Lindqvist"
+    assert "@" in for_media.media_contact
+    assert for_media.link_list
+    assert any(expert.orcid_url for expert in experts)
+    assert ExpertiseArea.objects.filter(name="Maritime security").exists()
+
+
+@pytest.mark.django_db
+def test_every_sample_image_has_alt_text(sample_articles):
+    for article in sample_articles:
+        assert article.hero_alt_text, article.source_path
+        assert 'alt=""' not in article.hero_html
+    for image in LibraryImage.objects.all():
+        assert image.alt_text.strip(), image.file.name
+
+
+@pytest.mark.django_db
+def test_reloading_keeps_an_editors_changes_to_research_fields(sample_articles):
+    report = Article.objects.get(source_path=REPORT)
+    report.key_findings = "One finding the editor kept."
+    report.save()
+    report.programmes.set([Programme.objects.get(name="Technology and Governance")])
+    profile = AuthorProfile.objects.get(name="Tomas Lindqvist")
+    profile.media_contact = "desk@example.org"
+    profile.save()
+
+    load_sample_content()
+
+    report.refresh_from_db()
+    assert report.key_findings_list == ["One finding the editor kept."]
+    assert [programme.name for programme in report.programmes.all()] == [
+        "Technology and Governance"
+    ]
+    assert AuthorProfile.objects.get(pk=profile.pk).media_contact == "desk@example.org"
+
+
+@pytest.mark.django_db
+def test_the_home_page_shows_the_sample_report_as_lead_with_a_reports_row(client, sample_articles):
+    html = client.get("/").content.decode()
+    lead = html[
+        html.index('class="home__lead"') : html.index(
+            "</section>", html.index('class="home__lead"')
+        )
+    ]
+    assert "Guarding the Baltic Seabed" in lead and "Key findings" in lead
+    row = html[html.index('class="reports-row"') :]
+    assert "Chokepoints in Silicon" in row[: row.index("</section>")]
+    assert "International Security" in html[html.index('class="programme-nav"') :]
 
 
 # --- Demo accounts ----------------------------------------------------------------------
