@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
 
-from articles import caching
+from articles import caching, typesetting
 
 # The reference posts from the old Jekyll site live beside the project, not in it.
 SHARED_DIR = Path(os.environ.get("SHARED_DIR", django_settings.BASE_DIR.parent / "shared"))
@@ -53,6 +53,15 @@ def committed(django_capture_on_commit_callbacks):
 def _fast_password_hashing(settings):
     """Test users need hashed passwords, not slow ones."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_runtest_setup(item):
+    """A test that typesets a real PDF needs Pango (a system library): without it the test
+    skips, saying what to install, except under CI (which installs it), where it fails."""
+    if item.get_closest_marker("typesetting") and typesetting.UNAVAILABLE:
+        if os.environ.get("CI"):
+            pytest.fail(f"Pango is required in CI: {typesetting.UNAVAILABLE}")
+        pytest.skip(typesetting.UNAVAILABLE)
 
 
 def _missing_reference(reason: str) -> None:

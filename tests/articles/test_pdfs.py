@@ -86,6 +86,7 @@ def a_pdf(title: str = "Designed edition") -> bytes:
 # --- the seed post as a report ---------------------------------------------------------
 
 
+@pytest.mark.typesetting
 @pytest.mark.jekyll
 def test_the_seed_post_as_a_report_has_cover_figures_quotes_bio_and_page_numbers(
     seed_post, committed
@@ -133,6 +134,7 @@ def test_the_seed_post_as_a_report_has_cover_figures_quotes_bio_and_page_numbers
     assert re.search(r"The New World Order\s*\.*\s*\d+", contents)
 
 
+@pytest.mark.typesetting
 def test_library_images_are_read_from_storage_and_other_addresses_refused(committed):
     editor = EditorFactory()
     image = services.image_create(
@@ -157,6 +159,7 @@ def test_library_images_are_read_from_storage_and_other_addresses_refused(commit
             fetcher.fetch(refused)
 
 
+@pytest.mark.typesetting
 def test_the_pdf_carries_key_findings_summary_recommendations_and_the_doi(committed):
     article = publish_report(
         committed,
@@ -182,6 +185,7 @@ def test_the_pdf_carries_key_findings_summary_recommendations_and_the_doi(commit
 # --- what readers get ------------------------------------------------------------------
 
 
+@pytest.mark.typesetting
 def test_a_published_report_offers_its_pdf_on_the_page_and_serves_it(committed, client):
     article = publish_report(committed, title="Grid resilience")
     pdf = stored_pdf(article)
@@ -195,6 +199,7 @@ def test_a_published_report_offers_its_pdf_on_the_page_and_serves_it(committed, 
     assert "Grid resilience" in text_of(b"".join(response.streaming_content))
 
 
+@pytest.mark.typesetting
 def test_the_pdf_link_costs_the_article_page_no_query(committed, client, settings):
     settings.PAGE_CACHE_SECONDS = 0
     with_pdf = publish_report(committed)
@@ -224,6 +229,7 @@ def test_a_commentary_gets_no_typeset_pdf(committed, client):
     assert client.get(reverse("articles:pdf", args=[article.slug])).status_code == 404
 
 
+@pytest.mark.typesetting
 def test_withdrawing_a_report_deletes_its_pdf_and_the_address_answers_404(committed, client):
     article = publish_report(committed)
     name = stored_pdf(article).file.name
@@ -236,6 +242,7 @@ def test_withdrawing_a_report_deletes_its_pdf_and_the_address_answers_404(commit
     assert client.get(reverse("articles:pdf", args=[article.slug])).status_code == 404
 
 
+@pytest.mark.typesetting
 def test_binning_a_report_deletes_its_typeset_and_designed_pdfs(committed, client):
     article = publish_report(committed)
     editor = EditorFactory()
@@ -249,6 +256,7 @@ def test_binning_a_report_deletes_its_typeset_and_designed_pdfs(committed, clien
     assert not any(default_storage.exists(name) for name in names)
 
 
+@pytest.mark.typesetting
 def test_republishing_makes_the_next_revision_and_deletes_the_old_file(committed, client):
     article = publish_report(committed, title="First edition")
     first = stored_pdf(article).file.name
@@ -275,6 +283,7 @@ def test_a_scheduled_report_pdf_is_not_served_before_its_time(committed, client)
 # --- designed PDFs ---------------------------------------------------------------------
 
 
+@pytest.mark.typesetting
 def test_an_uploaded_designed_pdf_wins_over_the_typeset_one(committed, client):
     article = publish_report(committed)
     admin = client_for(EditorFactory())
@@ -310,6 +319,7 @@ def test_a_file_that_is_not_a_readable_pdf_is_refused_with_a_message(
         assert default_storage.listdir("publications/designed")[1] == []  # nothing left
 
 
+@pytest.mark.typesetting
 def test_a_designed_pdf_above_the_limit_is_refused(committed, settings):
     settings.PDF_UPLOAD_MAX_BYTES = 1000
     article = publish_report(committed)
@@ -320,6 +330,7 @@ def test_a_designed_pdf_above_the_limit_is_refused(committed, settings):
         )
 
 
+@pytest.mark.typesetting
 def test_only_editors_change_a_pdf(committed, client):
     article = publish_report(committed)
     fellow = client_for(FellowFactory())
@@ -336,6 +347,7 @@ def test_only_editors_change_a_pdf(committed, client):
 # --- failures --------------------------------------------------------------------------
 
 
+@pytest.mark.typesetting
 def test_a_failing_make_is_retried_then_shown_to_editors_with_a_retry_button(
     committed, monkeypatch, settings, caplog
 ):

@@ -43,6 +43,7 @@ def run_db_worker() -> None:
 # --- the database backend ---------------------------------------------------------------
 
 
+@pytest.mark.typesetting
 @pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE_TASKS)
 def test_publishing_a_report_enqueues_its_pdf_and_the_db_worker_makes_it():
@@ -82,6 +83,7 @@ def test_a_failed_pdf_is_enqueued_again_later_and_given_up_after_the_retries(mon
     assert not DBTaskResult.objects.filter(status="READY").exists()  # no fourth attempt
 
 
+@pytest.mark.typesetting
 @pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE_TASKS)
 def test_a_scheduled_reports_pdf_runs_at_its_publication_time():
@@ -186,6 +188,7 @@ def run_rq_burst(queue) -> None:
     SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
 
 
+@pytest.mark.typesetting
 @pytest.mark.django_db(transaction=True)
 def test_on_rq_the_pdf_is_queued_in_redis_and_a_burst_worker_makes_it(rq_backend):
     article = ReportFactory()

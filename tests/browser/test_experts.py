@@ -56,7 +56,7 @@ def test_filtering_by_programme_with_the_form(live_server, browser, experts, jav
     assert page.locator("#expert-filter-programme").input_value() == "technology-and-governance"
     # the region filter includes the regions inside it, combined with the programme
     page.select_option("#expert-filter-programme", label="International Security")
-    page.select_option("#expert-region", value="europe")
+    page.select_option("#expert-filter-region", value="europe")
     page.get_by_role("button", name="Show experts").click()
     page.wait_for_url("**region=europe*")
     assert shown(page) == ["Ada Quill"]

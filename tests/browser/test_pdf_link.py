@@ -22,6 +22,7 @@ Stock transformers.
 """
 
 
+@pytest.mark.typesetting
 def test_a_public_report_offers_its_pdf_and_the_link_serves_it(live_server, page):
     author = AuthorProfileFactory(name="Ada Quill")
     # Published in a committed transaction: the PDF is made then (tasks run at once here).

@@ -227,6 +227,7 @@ def test_the_sample_report_has_a_series_number_key_findings_summary_and_recommen
     }
 
 
+@pytest.mark.typesetting
 @pytest.mark.django_db
 def test_the_sample_report_gets_its_pdf_when_loaded(committed, settings):
     with committed():
