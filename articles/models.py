@@ -232,24 +232,17 @@ def default_publication_type() -> int:
     return PublicationType.objects.default().pk
 
 
-class Programme(models.Model):
-    """A research programme (“International Security”): curated by editors, with its own
-    page, experts and feed."""
+class CuratedTerm(models.Model):
+    """What programmes and regions share: a name editors choose, an address made from it,
+    a Markdown description rendered on save, and the editors' order."""
 
-    name = models.CharField(max_length=150, unique=True, validators=[single_line])
     slug = models.SlugField(max_length=160, unique=True, blank=True)
-    description = models.TextField(
-        blank=True, help_text="Markdown: what the programme studies, shown on its page."
-    )
     description_html = models.TextField(blank=True, editable=False)
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
-    is_active = models.BooleanField(
-        default=True, help_text="Inactive programmes keep their research but leave the menus."
-    )
-
-    objects = TaxonomyQuerySet.as_manager()
+    url_name = ""  # the URL of its page, which takes the slug
 
     class Meta:
+        abstract = True
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
@@ -257,20 +250,38 @@ class Programme(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Programme, self.name, exclude_pk=self.pk)
+            self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
         self.description_html = render_fragment(self.description)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:programme", kwargs={"slug": self.slug})
+        return reverse(self.url_name, kwargs={"slug": self.slug})
 
 
-class Region(models.Model):
+class Programme(CuratedTerm):
+    """A research programme (“International Security”): curated by editors, with its own
+    page, experts and feed."""
+
+    name = models.CharField(max_length=150, unique=True, validators=[single_line])
+    description = models.TextField(
+        blank=True, help_text="Markdown: what the programme studies, shown on its page."
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive programmes keep their research but leave the menus."
+    )
+    url_name = "articles:programme"
+
+    objects = TaxonomyQuerySet.as_manager()
+
+    class Meta(CuratedTerm.Meta):
+        pass
+
+
+class Region(CuratedTerm):
     """A region of the world, inside another (Europe › Eastern Europe): research on
     Eastern Europe is research on Europe too."""
 
     name = models.CharField(max_length=150, validators=[single_line])
-    slug = models.SlugField(max_length=160, unique=True, blank=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -280,28 +291,14 @@ class Region(models.Model):
         help_text="The larger region this one is part of, if any.",
     )
     description = models.TextField(blank=True, help_text="Markdown, shown on its page.")
-    description_html = models.TextField(blank=True, editable=False)
-    order = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+    url_name = "articles:region"
 
     objects = RegionQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["order", "name"]
+    class Meta(CuratedTerm.Meta):
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="unique_region_name")
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Region, self.name, exclude_pk=self.pk)
-        self.description_html = render_fragment(self.description)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("articles:region", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
         if self.pk and any(region.pk == self.pk for region in self.lineage()[:-1]):
