@@ -346,6 +346,7 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved, not scheduled"  # approved, no publication time yet
         PUBLISHED = "published", "Published"  # scheduled while published_at is ahead
         WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -520,6 +521,11 @@ class Article(models.Model):
     is_featured = models.BooleanField(
         default=False,
         help_text="Show this article as the featured piece at the top of the home page.",
+    )
+    is_embargoed = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Press contacts may read it before its publication time, under embargo.",
     )
 
     legacy_url = models.CharField(
@@ -889,6 +895,11 @@ class ArticleEvent(models.Model):
     from_status = models.CharField(max_length=32, choices=Article.Status.choices)
     to_status = models.CharField(max_length=32, choices=Article.Status.choices)
     comment = models.TextField(blank=True)
+    round = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="The round of review the step belongs to: each submission starts a new one "
+        "(0: before the first submission).",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -1032,6 +1043,30 @@ class PreviewLink(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Kind(models.TextChoices):
+        REVIEW = "review", "Review"
+        PRESS = "press", "Press (embargoed)"
+
+    kind = models.CharField(
+        max_length=16,
+        choices=Kind.choices,
+        default=Kind.REVIEW,
+        help_text="Review: an outside reviewer reads the draft. Press: a journalist reads an "
+        "embargoed report before it is published; the link ends at publication.",
+    )
+    note = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text="Who the link is for, e.g. “for the Ministry reviewer”. Shown on the banner.",
+    )
+    recipient_name = models.CharField(
+        max_length=200, blank=True, validators=[single_line], help_text="The press contact's name."
+    )
+    recipient_email = models.EmailField(
+        blank=True, validators=[single_line], help_text="The press contact's address."
+    )
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -1041,6 +1076,29 @@ class PreviewLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Autosave(models.Model):
+    """What a user last typed in an article's editor, saved every few seconds: one slot per
+    user and article, overwritten each time, never a revision."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    loaded_version = models.PositiveIntegerField(
+        help_text="The article's version the editor was opened at."
+    )
+    title = models.CharField(max_length=300, blank=True)
+    subtitle = models.CharField(max_length=500, blank=True)
+    body = models.TextField(blank=True)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_autosave_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"Autosave of {self.article} by {self.user} at {self.saved_at:%d %b %Y %H:%M}"
 
 
 class SearchEntry(models.Model):

@@ -39,6 +39,8 @@ def test_there_are_fields_to_check():
 def test_every_single_line_field_refuses_control_characters(model, field):
     if model._meta.label in {"articles.ArticleEvent", "articles.ArticleRevision"}:
         pytest.skip("written by the services from fields already checked")
+    if model._meta.label == "articles.Autosave":
+        pytest.skip("a copy of what was typed, kept as typed: checked when it is saved")
     if any(validator in FORMATS for validator in field.validators):
         for bad in ("10.5555/a\r\nb", "10.5555/a\x00b", "0000-0002-1825-009\n"):
             with pytest.raises(ValidationError):
@@ -48,4 +50,7 @@ def test_every_single_line_field_refuses_control_characters(model, field):
     for bad in ("a\r\nb", "a\x00b", "a\tb", "a\x1bb"):
         with pytest.raises(ValidationError, match="single line"):
             field.run_validators(bad)
+    if isinstance(field, models.EmailField):
+        field.run_validators("press.desk@example.org")
+        return
     field.run_validators("Grain corridors — “quoted”, ünïcode"[: field.max_length])
