@@ -89,6 +89,7 @@ _DELIMITER_ROW_CHARS = frozenset("|:- \t")
 RESERVED_IDS = frozenset(
     {
         # templates/
+        "workflow-pinned-comment",
         "author-articles-title", "author-bio-title", "bin", "cite-title", "content-main",
         "diff-title", "editor-image-prompt", "featured-title", "login-form", "main",
         "not-found-q", "related-title", "review-queue", "revision-list", "search-q",

@@ -731,6 +731,15 @@ class Article(models.Model):
         )
 
     @property
+    def is_scheduled(self) -> bool:
+        """True when it is approved with a publication time still ahead."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
     def credited_authors(self) -> list[AuthorProfile]:
         """Authors in printed order (uses the prefetched authorships when present)."""
         return [credit.author for credit in self.authorships.all()]

@@ -119,3 +119,40 @@ def _admin_url(article) -> str:
 
 def _public_url(article) -> str:
     return f"{settings.SITE_URL}{article.get_absolute_url()}"
+
+
+def _local(moment) -> str:
+    """A time as authors read it: in the site's zone, named."""
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'j F Y, H:i')} {local.tzname()} ({settings.TIME_ZONE})"
+
+
+def article_rescheduled(*, article, by, was) -> None:
+    """The authors of a scheduled article learn its new publication time."""
+    _send(
+        author_emails(article),
+        f"Rescheduled: {article.title}",
+        f"{_name(by)} moved the publication of “{article.title}” from {_local(was)} "
+        f"to {_local(article.published_at)}.\n\n{_admin_url(article)}\n",
+    )
+
+
+def article_unscheduled(*, article, by, was) -> None:
+    """The authors learn that their scheduled article is held back, still approved."""
+    _send(
+        author_emails(article),
+        f"Unscheduled: {article.title}",
+        f"{_name(by)} took “{article.title}” off the schedule (it was due on {_local(was)}). "
+        f"It stays approved until an editor sets a new time.\n\n{_admin_url(article)}\n",
+    )
+
+
+def article_back_to_draft(*, article, by, comment: str, was=None) -> None:
+    """The authors learn that their approved or scheduled article is a draft again, and why."""
+    due = f" (it was due on {_local(was)})" if was else ""
+    _send(
+        author_emails(article),
+        f"Back to draft: {article.title}",
+        f"{_name(by)} sent “{article.title}” back to draft{due}:\n\n{comment}\n\n"
+        f"Revise it: {_admin_url(article)}\n",
+    )

@@ -72,7 +72,9 @@ def allowed_actions(user, article: Article) -> set[str]:
         allowed.add("edit")
     if editor:
         allowed.add("create_preview_link")
-    transitions = workflow.actions_from(article.status, editor=editor)
+    transitions = workflow.actions_from(
+        article.status, editor=editor, scheduled=article.is_scheduled
+    )
     # Four eyes: an editor does not approve an article they wrote, were ever credited on,
     # or edited since it was submitted.
     four_eyes = {a for a in transitions if workflow.transition(a).four_eyes}
@@ -93,7 +95,7 @@ def refusal(user, article: Article, action: str) -> str:
     if action in workflow.BY_ACTION or action in workflow.ALIASES:
         row = workflow.transition(action)
         words = row.words
-        if row.four_eyes and took_part(user, article):
+        if row.four_eyes and is_editor(user) and took_part(user, article):
             why = (
                 "You co-wrote this article"
                 if is_author_of(user, article)

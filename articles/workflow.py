@@ -41,6 +41,9 @@ class Transition:
     asks_time: bool = False  # the admin offers a publication time
     button: bool = True  # False: taken through another transition's button
     primary: bool = False  # the admin's main button: the article moves on towards readers
+    # Only while the article is scheduled (published, its time still ahead), or, with
+    # False, only once it is public; None: either.
+    scheduled: bool | None = None
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -68,11 +71,38 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "withdraw", (S.PUBLISHED,), S.WITHDRAWN, EDITOR, "withdrawn",
         label="Withdraw", past="withdrawn", words="withdraw this article",
-        comment="Reason for withdrawing (required)",
+        comment="Reason for withdrawing (required)", scheduled=False,
     ),
     Transition(
         "return_to_draft", (S.WITHDRAWN,), S.DRAFT, AUTHOR, "returned_to_draft",
         label="Return to draft", past="returned to draft", words="return this article to draft",
+    ),
+    # A scheduled article: out now, at another time, or held back (approved, or a draft).
+    Transition(
+        "publish_now", (S.PUBLISHED,), S.PUBLISHED, EDITOR, "published_now",
+        label="Publish now", past="published now", words="publish this article now",
+        four_eyes=True, scheduled=True, primary=True,
+    ),
+    Transition(
+        "reschedule", (S.PUBLISHED,), S.PUBLISHED, EDITOR, "rescheduled",
+        label="Reschedule", past="rescheduled", words="reschedule this article",
+        asks_time=True, scheduled=True,
+    ),
+    Transition(
+        "unschedule", (S.PUBLISHED,), S.APPROVED, EDITOR, "unscheduled",
+        label="Unschedule (keep it approved)", past="unscheduled", words="unschedule this article",
+        scheduled=True,
+    ),
+    # Approved and not scheduled: an editor gives it a time (or publishes it now).
+    Transition(
+        "release", (S.APPROVED,), S.PUBLISHED, EDITOR, "published",
+        label="Publish", past="published", words="publish this article",
+        four_eyes=True, asks_time=True, primary=True,
+    ),
+    Transition(
+        "back_to_draft", (S.PUBLISHED, S.APPROVED), S.DRAFT, EDITOR, "returned_to_draft",
+        label="Back to draft", past="sent back to draft", words="send this article back to draft",
+        comment="Why it goes back to draft (required)", scheduled=True,
     ),
 )  # fmt: skip
 
@@ -86,13 +116,25 @@ def transition(action: str) -> Transition:
     return BY_ACTION[ALIASES.get(action, action)]
 
 
-def actions_from(status: str, *, editor: bool) -> set[str]:
-    """The transitions that start from `status` and that an author (or, with `editor`, an
-    editor) may take, before the four-eyes rule."""
+def applies(row: Transition, status: str, *, scheduled: bool) -> bool:
+    """True when `row` starts from `status` (and, for a published article, from whether it
+    is still `scheduled`)."""
+    if status not in row.sources:
+        return False
+    if status == S.PUBLISHED and row.scheduled is not None:
+        return row.scheduled == scheduled
+    return True
+
+
+def actions_from(status: str, *, editor: bool, scheduled: bool = False) -> set[str]:
+    """The transitions that start from `status` (published and still `scheduled`, or
+    public) and that an author (or, with `editor`, an editor) may take, before the
+    four-eyes rule."""
     allowed = {
         t.action
         for t in TRANSITIONS
-        if status in t.sources and (t.who == AUTHOR or (t.who == EDITOR and editor))
+        if applies(t, status, scheduled=scheduled)
+        and (t.who == AUTHOR or (t.who == EDITOR and editor))
     }
     return allowed | {alias for alias, action in ALIASES.items() if action in allowed}
 
@@ -107,5 +149,8 @@ def diagram() -> str:
         if t.four_eyes:
             notes.append("four eyes")
         for source in t.sources:
-            lines.append(f"    {source} --> {t.target}: {t.action} ({', '.join(notes)})")
+            when = []
+            if source == S.PUBLISHED and t.scheduled is not None:
+                when = ["while scheduled" if t.scheduled else "once public"]
+            lines.append(f"    {source} --> {t.target}: {t.action} ({', '.join(notes + when)})")
     return "\n".join(lines)

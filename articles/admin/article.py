@@ -8,6 +8,7 @@ take), each of which calls a service that checks the user's role.
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import groupby
 
 from django import forms
 from django.conf import settings
@@ -124,6 +125,26 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
 
+# What the panel pins, by state: the step whose comment still applies, and its heading.
+_PINNED = {
+    Article.Status.CHANGES_REQUESTED: ("changes_requested", "Changes requested by"),
+    Article.Status.WITHDRAWN: ("withdrawn", "Withdrawn by"),
+    Article.Status.DRAFT: ("returned_to_draft", "Sent back to draft by"),
+}
+
+
+def _pinned_comment(article: Article, events: list) -> tuple[str, object] | None:
+    """(heading, step) of the comment that applies to the article's state now, if any: the
+    last step must be the one that put it there, with a comment."""
+    if article.status not in _PINNED or not events:
+        return None
+    action, heading = _PINNED[article.status]
+    last = events[-1]
+    if last.action != action or not last.comment:
+        return None
+    return heading, last
+
+
 class TransitionForm(forms.Form):
     """What a workflow button sends: a comment, and a publication time when approving.
 
@@ -154,6 +175,10 @@ class TransitionForm(forms.Form):
             del self.fields["comment"]
         if not transition.asks_time:
             del self.fields["publish_at"]
+        elif transition.scheduled:  # rescheduling: a new time is the point
+            self.fields["publish_at"].label = f"New time (site time, {settings.TIME_ZONE})"
+            self.fields["publish_at"].help_text = "A time ahead; to publish at once, Publish now."
+            self.fields["publish_at"].widget.attrs["required"] = True
 
 
 @admin.register(Article)
@@ -316,7 +341,12 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
         return {
             "workflow_actions": allowed,
             "workflow_events": events,
-            "review_comments": [e for e in events if e.action == "changes_requested"],
+            # The comment that applies now: the current round's request for changes while
+            # the article waits for them, the reason while withdrawn or sent back.
+            "pinned_comment": _pinned_comment(article, events),
+            "review_rounds": [
+                (number, list(steps)) for number, steps in groupby(events, key=lambda e: e.round)
+            ],
             "checklist": services.publication_problems(article),
             # The table's transitions this user may take now, each with its form.
             "workflow_buttons": [
@@ -417,6 +447,17 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
             ),
             "return_to_draft": lambda: services.article_return_to_draft(
                 article=article, by=request.user
+            ),
+            "publish_now": lambda: services.article_publish_now(article=article, by=request.user),
+            "reschedule": lambda: services.article_reschedule(
+                article=article, by=request.user, publish_at=publish_at
+            ),
+            "unschedule": lambda: services.article_unschedule(article=article, by=request.user),
+            "release": lambda: services.article_release(
+                article=article, by=request.user, publish_at=publish_at
+            ),
+            "back_to_draft": lambda: services.article_back_to_draft(
+                article=article, by=request.user, comment=data.get("comment", "")
             ),
         }
         if action not in calls:

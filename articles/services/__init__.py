@@ -41,9 +41,14 @@ from articles.services.previews import preview_link_create, preview_link_revoke
 from articles.services.publications import pdf_make, pdf_remove, pdf_request, pdf_retry, pdf_upload
 from articles.services.workflow import (
     article_approve,
+    article_back_to_draft,
+    article_publish_now,
+    article_release,
     article_request_changes,
+    article_reschedule,
     article_return_to_draft,
     article_submit,
+    article_unschedule,
     article_withdraw,
     publication_problems,
 )
@@ -64,7 +69,12 @@ __all__ = [
     "article_rerender",
     "article_restore_from_bin",
     "article_restore_revision",
+    "article_back_to_draft",
+    "article_publish_now",
+    "article_release",
+    "article_reschedule",
     "article_return_to_draft",
+    "article_unschedule",
     "article_save",
     "article_set_authors",
     "article_submit",

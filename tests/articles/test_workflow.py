@@ -25,6 +25,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 S = Article.Status
 ROLES = ("anonymous", "fellow_author", "fellow_other", "editor", "editor_author", "superuser")
+SCHEDULED = "scheduled"  # published, its time still ahead: not a status, a state of one
 
 
 @pytest.fixture
@@ -46,9 +47,11 @@ def article_in(status: str, people) -> Article:
     authors = [people["fellow_author"].author_profile, people["editor_author"].author_profile]
     article = DraftFactory(authors=authors, title=f"An article {status}")
     services.article_save(article=article, by=people["fellow_author"])
-    article.status = status
+    article.status = S.PUBLISHED if status == SCHEDULED else status
     if status == S.PUBLISHED:
         article.published_at = timezone.now() - timedelta(hours=1)
+    if status == SCHEDULED:
+        article.published_at = timezone.now() + timedelta(days=1)
     article.save()
     return Article.objects.get(pk=article.pk)
 
@@ -85,6 +88,34 @@ EXPECTED = {
         "editor_author": {"view", "edit", "withdraw", "preview", "create_preview_link"},
         "superuser": {"view", "edit", "withdraw", "preview", "create_preview_link"},
     },
+    SCHEDULED: {
+        "anonymous": set(),
+        "fellow_author": {"view", "preview"},
+        "fellow_other": set(),
+        "editor": {
+            "view", "edit", "publish_now", "reschedule", "unschedule", "back_to_draft",
+            "preview", "create_preview_link",
+        },
+        # Four eyes: a co-author may hold it back but not bring it out early.
+        "editor_author": {
+            "view", "edit", "reschedule", "unschedule", "back_to_draft", "preview",
+            "create_preview_link",
+        },
+        "superuser": {
+            "view", "edit", "publish_now", "reschedule", "unschedule", "back_to_draft",
+            "preview", "create_preview_link",
+        },
+    },
+    S.APPROVED: {
+        "anonymous": set(),
+        "fellow_author": {"view", "preview"},
+        "fellow_other": set(),
+        "editor": {"view", "edit", "release", "back_to_draft", "preview", "create_preview_link"},
+        "editor_author": {"view", "edit", "back_to_draft", "preview", "create_preview_link"},
+        "superuser": {
+            "view", "edit", "release", "back_to_draft", "preview", "create_preview_link",
+        },
+    },
 }  # fmt: skip
 
 
@@ -116,6 +147,15 @@ def attempt(action: str, article: Article, user) -> bool:
         "create_preview_link": lambda: services.preview_link_create(
             article=article, by=user_or_none
         ),
+        "publish_now": lambda: services.article_publish_now(article=article, by=user_or_none),
+        "reschedule": lambda: services.article_reschedule(
+            article=article, by=user_or_none, publish_at=later + timedelta(days=1)
+        ),
+        "unschedule": lambda: services.article_unschedule(article=article, by=user_or_none),
+        "release": lambda: services.article_release(article=article, by=user_or_none),
+        "back_to_draft": lambda: services.article_back_to_draft(
+            article=article, by=user_or_none, comment="The figures need a second look."
+        ),
     }
     try:
         result = calls[action]()
@@ -129,7 +169,7 @@ def _retitled(article: Article) -> Article:
     return article
 
 
-@pytest.mark.parametrize("status", [S.DRAFT, S.IN_REVIEW, S.PUBLISHED])
+@pytest.mark.parametrize("status", [S.DRAFT, S.IN_REVIEW, S.PUBLISHED, SCHEDULED, S.APPROVED])
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix_through_the_services(people, role, status):
     user = people[role]
