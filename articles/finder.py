@@ -27,6 +27,7 @@ from django.core.validators import validate_unicode_slug
 from articles.finder_index import FinderIndex, Term, finder_index
 from articles.models import Article
 from articles.search import ParsedQuery, parse_query, search_articles
+from articles.trees import subtree_ids
 
 # More values than anyone ticks by hand: a longer list is a robot's, and refused.
 MAX_VALUES = 30
@@ -126,17 +127,8 @@ class Vocabulary:
 
     def region_subtree_ids(self, slugs: list[str]) -> list[int]:
         """The chosen regions and every region inside them, at any depth."""
-        children: dict[int | None, list[int]] = {}
-        for term in self.terms["region"].values():
-            children.setdefault(term.parent_id, []).append(term.pk)
-        found: list[int] = []
-        todo = self.ids("region", slugs)
-        while todo:
-            pk = todo.pop()
-            if pk not in found:
-                found.append(pk)
-                todo.extend(children.get(pk, []))
-        return found
+        regions = self.terms["region"].values()
+        return subtree_ids(self.ids("region", slugs), ((t.pk, t.parent_id) for t in regions))
 
     def region_label(self, term: Term) -> str:
         """“Europe › Eastern Europe”."""

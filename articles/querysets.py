@@ -25,6 +25,7 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from articles.images import storage_name
+from articles.trees import subtree_ids
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -309,16 +310,7 @@ class RegionQuerySet(models.QuerySet):
     def subtree_ids(self, region) -> list[int]:
         """The ids of `region` and every region inside it, at any depth (one query:
         regions are a short list)."""
-        children: dict[int | None, list[int]] = {}
-        for pk, parent in self.values_list("pk", "parent_id"):
-            children.setdefault(parent, []).append(pk)
-        found, todo = [], [region.pk]
-        while todo:
-            pk = todo.pop()
-            if pk not in found:
-                found.append(pk)
-                todo.extend(children.get(pk, []))
-        return found
+        return subtree_ids([region.pk], self.values_list("pk", "parent_id"))
 
     def tree(self) -> "RegionTree":
         """Every region with its place in the hierarchy, read in one query: parents,
@@ -345,13 +337,7 @@ class RegionTree:
 
     def subtree_ids(self, region) -> list[int]:
         """The ids of `region` and every region inside it, at any depth."""
-        found, todo = [], [region]
-        while todo:
-            current = todo.pop()
-            if current.pk not in found:
-                found.append(current.pk)
-                todo.extend(current.sub_regions)
-        return found
+        return subtree_ids([region.pk], ((r.pk, r.parent_id) for r in self.regions))
 
 
 class LibraryImageQuerySet(models.QuerySet):

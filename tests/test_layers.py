@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "articles.image_sources", "articles.citations", "articles.typesetting",
             "articles.labels",
             "articles.crossref",
+            "articles.trees",
         ),
     ),
     ("models", ("articles.querysets", "articles.models", "authors.models")),
