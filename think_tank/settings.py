@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "authors",
     "articles",
+    "subscribers",  # readers by e-mail: its own models and life cycle
     "jekyll",  # the Jekyll import/export and the sample content: removable
 ]
 
