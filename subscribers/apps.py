@@ -9,3 +9,8 @@ class SubscribersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "subscribers"
     verbose_name = "Subscribers"
+
+    def ready(self):
+        from subscribers import signals
+
+        signals.connect_signals()  # alerts follow publication; bounces suppress

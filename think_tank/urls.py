@@ -48,6 +48,8 @@ urlpatterns = [
         public_page(TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
         name="robots",
     ),
+    # Bounces and complaints from the e-mail provider (anymail checks the signature).
+    path("anymail/", include("anymail.urls")),
     path("", include("articles.urls")),
 ]
 
