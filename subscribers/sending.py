@@ -37,7 +37,7 @@ from django.db.models import Count, F, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from articles.models import Article, ArticleEvent
+from articles.models import Article, ArticleAuthor, ArticleEvent
 from subscribers import emails
 from subscribers.models import Delivery, Mailing, Subscriber
 
@@ -249,14 +249,18 @@ def reasons_for_ids(mailing: Mailing, first_id: int, last_id: int) -> dict[int, 
     through = Subscriber.publication_types.through
     note(
         through.objects.filter(
-            subscriber__in=ids, publicationtype__article__in=article_ids
+            subscriber__in=ids,
+            publicationtype_id__in={article.publication_type_id for article in articles},
         ).values_list("subscriber_id", "publicationtype__name"),
         "You get this because you follow {}.",
     )
     through = Subscriber.authors.through
     note(
         through.objects.filter(
-            subscriber__in=ids, authorprofile__articles__in=article_ids
+            subscriber__in=ids,
+            authorprofile_id__in=ArticleAuthor.objects.filter(article_id__in=article_ids).values(
+                "author_id"
+            ),
         ).values_list("subscriber_id", "authorprofile__name"),
         "You get this because you follow {}.",
     )
@@ -363,6 +367,10 @@ def batch_send(*, mailing_id: int, limit: int | None = None) -> Batch:
     connection = get_connection()
     try:
         connection.open()
+    except Exception as error:  # the server is out of reach: every delivery waits
+        logger.warning("Mailing %s: cannot connect to send, %s", mailing_id, error)
+        return Batch(retry_after=timezone.now() + retry_pause(1), more=bool(ids))
+    try:
         for delivery_id in ids:
             message_id = emails.new_message_id(delivery_id)
             if not _claim(delivery_id, message_id):
