@@ -11,6 +11,6 @@ class SubscribersConfig(AppConfig):
     verbose_name = "Subscribers"
 
     def ready(self):
-        from subscribers import signals
+        from subscribers import admin_stats, signals  # noqa: F401 — admin_stats registers
 
         signals.connect_signals()  # alerts follow publication; bounces suppress

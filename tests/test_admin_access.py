@@ -154,6 +154,11 @@ def _superuser_reads(role, action, name, world):
     return role in SUPERUSER and action == "see"
 
 
+def _editors_read(role, action, name, world):
+    # Mailings: made by publication and the digest; editors read their figures.
+    return role in EDITORS and action == "see"
+
+
 def _nobody_adds(role, action, name, world):
     # Login records: the superuser reads and clears them; nobody writes them by hand.
     return role in SUPERUSER and action != "add"
@@ -175,6 +180,7 @@ POLICY = {
     "auth.group": _superuser_only,
     "otp_totp.totpdevice": _superuser_only,
     "axes.accessattempt": _nobody_adds,
+    "subscribers.mailing": _editors_read,
     "axes.accesslog": _nobody_adds,
     "axes.accessfailurelog": _nobody_adds,
 }
@@ -200,6 +206,8 @@ CUSTOM_URLS = {
     "otp_totp_totpdevice_config": (NOBODY, ("otp_totp.totpdevice", "device")),
     "otp_totp_totpdevice_qrcode": (NOBODY, ("otp_totp.totpdevice", "device")),
     "taggit_tag_merge_tags": (EDITORS, None),
+    # Test or hold an upcoming article's alert: POST only, editors (tests/subscribers).
+    "subscribers_mailing_upcoming": (None, None),
 }
 STANDARD = ("changelist", "add", "change", "delete", "history", "autocomplete")
 
