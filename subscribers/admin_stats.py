@@ -111,16 +111,10 @@ class MailingAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         upcoming = (
             Article.objects.filter(deleted_at__isnull=True)
-            .filter(
-                status__in=[
-                    Article.Status.IN_REVIEW,
-                    Article.Status.APPROVED,
-                    Article.Status.PUBLISHED,
-                ]
-            )
+            .exclude(status=Article.Status.WITHDRAWN)  # drafts to scheduled: not yet out
             .exclude(mailings__kind=Mailing.Kind.ALERT)
             .exclude(published_at__lte=timezone.now())
-            .order_by("title")[:50]
+            .order_by("-id")[:50]
         )
         extra_context = {**(extra_context or {}), "upcoming": upcoming}
         return super().changelist_view(request, extra_context)
