@@ -479,7 +479,9 @@ def digest_period(now: datetime | None = None) -> tuple[datetime, datetime]:
 def digest_plan(*, now: datetime | None = None) -> Mailing | None:
     """This week's digest: a Mailing started at once; None when nothing was published."""
     start, end = digest_period(now)
-    if Mailing.objects.filter(kind=Mailing.Kind.DIGEST, period_end=end).exists():
+    # One digest a week, however often it is asked for (--now twice, a task run twice).
+    since = end - timedelta(days=6)
+    if Mailing.objects.filter(kind=Mailing.Kind.DIGEST, period_end__gt=since).exists():
         return None
     mailing = Mailing(kind=Mailing.Kind.DIGEST, period_start=start, period_end=end)
     if not mailing_articles(mailing):

@@ -3,10 +3,14 @@ receive, when, and what is never sent."""
 
 from __future__ import annotations
 
+import smtplib
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from articles.models import Article
 from articles.services import workflow
@@ -141,8 +145,6 @@ def test_a_withdrawn_article_never_had_an_alert_sends_nothing(sink, committed):
 
 def test_a_scheduled_article_sends_at_its_time(sink, committed, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    from django_tasks import default_task_backend
-
     default_task_backend.clear()
     security = ProgrammeFactory(name="International Security")
     subscriber("a@example.org", programmes=[security])
@@ -263,3 +265,28 @@ def test_the_next_digest_is_on_the_chosen_weekday_and_hour(settings):
     saturday = timezone.make_aware(timezone.datetime(2026, 12, 5, 21, 0))
     monday = sending.next_digest_time(saturday)
     assert (monday.weekday(), monday.hour, monday.day) == (0, 8, 7)
+
+
+def test_send_digest_now_sends_the_week(sink, committed):
+    subscriber("w@example.org", everything=True, frequency="weekly")
+    with committed():
+        ArticleFactory(title="Sea lanes", published_at=timezone.now() - timedelta(days=1))
+    sink.keeper.messages.clear()
+    with committed():
+        call_command("send_digest", "--now")
+    assert recipients(sink) == ["w@example.org"]
+    with committed():
+        call_command("send_digest", "--now")  # the same week: not again
+    assert len(sink.messages) == 1
+
+
+def test_permanent_failures_are_recorded_and_not_retried(sink, committed, settings):
+    security = ProgrammeFactory(name="International Security")
+    subscriber("a@example.org", programmes=[security])
+    refused = smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"No such user")})
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=refused):
+        with committed():
+            ArticleFactory(published_at=timezone.now(), programmes=[security])
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.FAILED and "No such user" in delivery.last_error
+    assert Mailing.objects.get().status == Mailing.Status.DONE
