@@ -16,11 +16,7 @@ from django.utils.html import strip_tags
 from articles.models import Article, Programme
 from articles.validators import key_findings_of
 from subscribers.models import Delivery, Mailing, Subscriber
-
-try:  # the signed links of the manage pages (subscribers.tokens)
-    from subscribers.tokens import manage_url, unsubscribe_url
-except ImportError:  # pragma: no cover — until the manage pages land
-    from subscribers.link_standin import manage_url, unsubscribe_url
+from subscribers.tokens import manage_url, unsubscribe_url
 
 
 def absolute(url: str) -> str:

@@ -164,6 +164,11 @@ def _nobody_adds(role, action, name, world):
     return role in SUPERUSER and action != "add"
 
 
+def _subscribers(role, action, name, world):
+    # Readers manage their own subscriptions; editors read the list and erase on request.
+    return role in EDITORS and action in ("see", "delete")
+
+
 # Who may see, change, add and delete each registered model's objects.
 POLICY = {
     "articles.article": _article,
@@ -181,6 +186,7 @@ POLICY = {
     "otp_totp.totpdevice": _superuser_only,
     "axes.accessattempt": _nobody_adds,
     "subscribers.mailing": _editors_read,
+    "subscribers.subscriber": _subscribers,
     "axes.accesslog": _nobody_adds,
     "axes.accessfailurelog": _nobody_adds,
 }

@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "subscribers.context_processors.subscribe",
             ],
         },
     },
@@ -369,6 +370,14 @@ MAIL_RATE_PER_SECOND = float(os.environ.get("MAIL_RATE_PER_SECOND", "0"))  # 0: 
 MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", "200"))
 MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
 MAIL_SEND_LEASE_SECONDS = int(os.environ.get("MAIL_SEND_LEASE_SECONDS", "300"))
+# The weekly digest goes out on DIGEST_WEEKDAY (0 = Monday) at DIGEST_HOUR, site time.
+DIGEST_WEEKDAY = int(os.environ.get("DIGEST_WEEKDAY", "0"))
+DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "8"))
+# Sign-up throttling (subscribers.services): per address and per network address per
+# hour, and at most one confirmation e-mail per address every SUBSCRIBE_RESEND_MINUTES.
+SUBSCRIBE_PER_ADDRESS = int(os.environ.get("SUBSCRIBE_PER_ADDRESS", "5"))
+SUBSCRIBE_PER_IP = int(os.environ.get("SUBSCRIBE_PER_IP", "20"))
+SUBSCRIBE_RESEND_MINUTES = int(os.environ.get("SUBSCRIBE_RESEND_MINUTES", "10"))
 # Printed at the foot of every message to subscribers (anti-spam laws ask for it).
 INSTITUTE_ADDRESS = os.environ.get("INSTITUTE_ADDRESS", "")
 

@@ -50,6 +50,8 @@ urlpatterns = [
     ),
     # Bounces and complaints from the e-mail provider (anymail checks the signature).
     path("anymail/", include("anymail.urls")),
+    # Readers by e-mail: sign up, confirm, manage, one-click unsubscribe.
+    path("subscriptions/", include("subscribers.urls")),
     path("", include("articles.urls")),
 ]
 
