@@ -212,3 +212,20 @@ def test_a_suppressed_address_is_never_sent_a_confirmation(client, committed):
     sign_up(client, committed, email="bounced@example.org")
     assert not mail.outbox
     assert services.subscriber_from_token("nonsense") is None
+
+
+def test_programme_topic_and_author_pages_lead_to_the_form_with_that_follow(client):
+    from tests.factories import ArticleFactory, AuthorProfileFactory
+
+    programme = ProgrammeFactory(name="Energy")
+    author = AuthorProfileFactory(name="Ada Fellow")
+    article = ArticleFactory(programmes=[programme], authors=[author], tags=["grain"])
+    page = client.get(programme.get_absolute_url()).content.decode()
+    assert f"/subscriptions/?programme={programme.pk}" in page
+    page = client.get(author.get_absolute_url()).content.decode()
+    assert f"/subscriptions/?author={author.pk}" in page
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f"/subscriptions/?author={author.pk}" in page and "by Ada Fellow by e-mail" in page
+    form = client.get(f"/subscriptions/?programme={programme.pk}").content.decode()
+    assert f'value="{programme.pk}"' in form and "checked" in form
+    assert 'name="everything" id="id_everything" checked' not in form
