@@ -109,7 +109,7 @@ RESERVED_IDS = frozenset(
 # Ids the pages make from a prefix and a value ("cite-apa", Django's "id_body").
 RESERVED_ID_PREFIXES = (
     "cite-", "id_", "django-admin-", "icon-", "user-content-",
-    "expert-filter-", "facet-", "latest-type-", "topic-letter-",
+    "expert-filter-", "facet-", "latest-type-", "topic-letter-", "footer-subscribe-",
 )  # fmt: skip
 USER_ID_PREFIX = "user-content-"
 # The classes the renderer itself gives: only these survive in a body.

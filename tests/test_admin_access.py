@@ -154,9 +154,19 @@ def _superuser_reads(role, action, name, world):
     return role in SUPERUSER and action == "see"
 
 
+def _editors_read(role, action, name, world):
+    # Mailings: made by publication and the digest; editors read their figures.
+    return role in EDITORS and action == "see"
+
+
 def _nobody_adds(role, action, name, world):
     # Login records: the superuser reads and clears them; nobody writes them by hand.
     return role in SUPERUSER and action != "add"
+
+
+def _subscribers(role, action, name, world):
+    # Readers manage their own subscriptions; editors read the list and erase on request.
+    return role in EDITORS and action in ("see", "delete")
 
 
 # Who may see, change, add and delete each registered model's objects.
@@ -175,6 +185,8 @@ POLICY = {
     "auth.group": _superuser_only,
     "otp_totp.totpdevice": _superuser_only,
     "axes.accessattempt": _nobody_adds,
+    "subscribers.mailing": _editors_read,
+    "subscribers.subscriber": _subscribers,
     "axes.accesslog": _nobody_adds,
     "axes.accessfailurelog": _nobody_adds,
 }
@@ -200,6 +212,8 @@ CUSTOM_URLS = {
     "otp_totp_totpdevice_config": (NOBODY, ("otp_totp.totpdevice", "device")),
     "otp_totp_totpdevice_qrcode": (NOBODY, ("otp_totp.totpdevice", "device")),
     "taggit_tag_merge_tags": (EDITORS, None),
+    # Test or hold an upcoming article's alert: POST only, editors (tests/subscribers).
+    "subscribers_mailing_upcoming": (None, None),
 }
 STANDARD = ("changelist", "add", "change", "delete", "history", "autocomplete")
 

@@ -60,7 +60,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "think_tank.errors", "think_tank.uploads",
         ),
     ),
-    ("removable apps", ("jekyll", "jekyll.*")),
+    ("removable apps", ("jekyll", "jekyll.*", "subscribers", "subscribers.*")),
     ("project", ("think_tank.urls", "think_tank.wsgi", "think_tank.asgi")),
 ]  # fmt: skip
 # Not in a layer: what Django itself loads before any layer (settings, the app configs,

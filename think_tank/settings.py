@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "authors",
     "articles",
+    "subscribers",  # readers by e-mail: its own models and life cycle
+    "anymail",  # e-mail providers and their bounce/complaint webhooks
     "jekyll",  # the Jekyll import/export and the sample content: removable
 ]
 
@@ -104,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "subscribers.context_processors.subscribe",
             ],
         },
     },
@@ -342,6 +345,41 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "editors@localhost")
+
+# Mail to subscribers (subscribers.sending; README "Sending: providers and workers"):
+# SMTP through EMAIL_HOST/EMAIL_PORT by default; any provider django-anymail supports when
+# EMAIL_PROVIDER names it (e.g. "postmark", "mailgun", "amazon_ses") and its ANYMAIL_*
+# variables (ANYMAIL_<PROVIDER>_API_KEY …, ANYMAIL_WEBHOOK_SECRET) are set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+EMAIL_PROVIDER = os.environ.get("EMAIL_PROVIDER", "").strip().lower()
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
+if EMAIL_PROVIDER:
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+MAIL_FROM_EMAIL = os.environ.get("MAIL_FROM_EMAIL", "")  # empty: DEFAULT_FROM_EMAIL
+MAIL_UNSUBSCRIBE_MAILTO = os.environ.get("MAIL_UNSUBSCRIBE_MAILTO", "")  # optional
+MAIL_RATE_PER_SECOND = float(os.environ.get("MAIL_RATE_PER_SECOND", "0"))  # 0: no limit
+MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", "200"))
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+MAIL_SEND_LEASE_SECONDS = int(os.environ.get("MAIL_SEND_LEASE_SECONDS", "300"))
+# The weekly digest goes out on DIGEST_WEEKDAY (0 = Monday) at DIGEST_HOUR, site time.
+DIGEST_WEEKDAY = int(os.environ.get("DIGEST_WEEKDAY", "0"))
+DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "8"))
+# Sign-up throttling (subscribers.services): per address and per network address per
+# hour, and at most one confirmation e-mail per address every SUBSCRIBE_RESEND_MINUTES.
+SUBSCRIBE_PER_ADDRESS = int(os.environ.get("SUBSCRIBE_PER_ADDRESS", "5"))
+SUBSCRIBE_PER_IP = int(os.environ.get("SUBSCRIBE_PER_IP", "20"))
+SUBSCRIBE_RESEND_MINUTES = int(os.environ.get("SUBSCRIBE_RESEND_MINUTES", "10"))
+# Printed at the foot of every message to subscribers (anti-spam laws ask for it).
+INSTITUTE_ADDRESS = os.environ.get("INSTITUTE_ADDRESS", "")
 
 # Production hardening: on whenever DEBUG is off; each can be relaxed by its variable
 # (for example behind a proxy that terminates TLS on another port).

@@ -48,6 +48,10 @@ urlpatterns = [
         public_page(TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
         name="robots",
     ),
+    # Bounces and complaints from the e-mail provider (anymail checks the signature).
+    path("anymail/", include("anymail.urls")),
+    # Readers by e-mail: sign up, confirm, manage, one-click unsubscribe.
+    path("subscriptions/", include("subscribers.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -50,6 +50,7 @@ def sample_site(settings):
         "topic": f"/topics/{tag.slug}/",
         "author": author.get_absolute_url(),
         "search": "/search/?q=cable",
+        "subscribe": "/subscriptions/",
     }
 
 
