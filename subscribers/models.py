@@ -79,8 +79,9 @@ class Mailing(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    # An article purged from the bin leaves its mailings' figures behind.
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="mailings"
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="mailings"
     )
     # A digest covers [period_start, period_end).
     period_start = models.DateTimeField(null=True, blank=True)

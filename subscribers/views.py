@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from subscribers import services
+from subscribers.forgetting import schedule_forgetting
 from subscribers.forms import CONSENT_TEXT, FollowsForm, SignupForm, digest_when
 from subscribers.models import Subscriber
 
@@ -40,7 +41,7 @@ def signup(request):
         form = SignupForm(request.POST)
         if form.is_valid():
             if not form.cleaned_data["website"]:  # a bot filled the honeypot: say nothing
-                services.subscriber_signup(
+                sent = services.subscriber_signup(
                     email=form.cleaned_data["email"],
                     follows=form.follows(),
                     frequency=form.cleaned_data["frequency"],
@@ -48,6 +49,8 @@ def signup(request):
                     source=form.cleaned_data["source"] or request.headers.get("Referer", ""),
                     consent_text=CONSENT_TEXT,
                 )
+                if sent:
+                    schedule_forgetting()
             return redirect("subscribers:check_your_inbox")
     else:
         form = SignupForm(initial=_initial_from(request))

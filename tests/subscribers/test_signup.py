@@ -229,3 +229,16 @@ def test_programme_topic_and_author_pages_lead_to_the_form_with_that_follow(clie
     form = client.get(f"/subscriptions/?programme={programme.pk}").content.decode()
     assert f'value="{programme.pk}"' in form and "checked" in form
     assert 'name="everything" id="id_everything" checked' not in form
+
+
+def test_a_sign_up_schedules_its_own_forgetting_with_no_cron(client, committed, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    sign_up(client, committed)
+    (queued,) = DBTaskResult.objects.filter(task_path__endswith="purge_unconfirmed_task")
+    days = (queued.run_after - timezone.now()) / timedelta(days=1)
+    assert 7 < days < 7.01
+    # Throttled or honeypot sign-ups send nothing and queue nothing more.
+    sign_up(client, committed)
+    assert DBTaskResult.objects.filter(task_path__endswith="purge_unconfirmed_task").count() == 1
