@@ -8,6 +8,7 @@ from django.views.static import serve
 from articles import views as article_views
 from articles.caching import public_page
 from articles.sitemaps import SITEMAPS
+from subscribers import webhooks
 
 # Faults become clean pages wherever they are raised (think_tank/errors.py).
 handler400 = "think_tank.errors.bad_request"
@@ -49,7 +50,7 @@ urlpatterns = [
         name="robots",
     ),
     # Bounces and complaints from the e-mail provider (anymail checks the signature).
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include(webhooks.TRACKING_URLS)),
     # Readers by e-mail: sign up, confirm, manage, one-click unsubscribe.
     path("subscriptions/", include("subscribers.urls")),
     path("", include("articles.urls")),
