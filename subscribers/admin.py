@@ -27,8 +27,28 @@ def follows_of(subscriber: Subscriber) -> str:
     return "; ".join(names)
 
 
+class EditorsReadAdmin(admin.ModelAdmin):
+    """Shown to editors only, never added or edited by hand (what the subscribers app
+    records is made by readers and by sending)."""
+
+    def has_module_permission(self, request):
+        return is_editor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_editor(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(EditorsReadAdmin):
     list_display = (
         "email",
         "status",
@@ -47,18 +67,6 @@ class SubscriberAdmin(admin.ModelAdmin):
         "confirmed_at", "consent_source", "consent_text", "suppressed_reason",
     )  # fmt: skip
     readonly_fields = fields
-
-    def has_module_permission(self, request):
-        return is_editor(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_editor(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return is_editor(request.user)

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from articles.permissions import is_editor
 from subscribers import sending
+from subscribers.admin import EditorsReadAdmin
 from subscribers.models import Mailing
 
 
 @admin.register(Mailing)
-class MailingAdmin(admin.ModelAdmin):
+class MailingAdmin(EditorsReadAdmin):
     list_display = (
         "__str__", "kind", "status", "send_after", "sent", "bounced", "complained",
         "failed", "unsubscribed_after",
@@ -36,21 +37,6 @@ class MailingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return sending.mailing_counts(super().get_queryset(request).select_related("article"))
-
-    def has_module_permission(self, request):
-        return is_editor(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_editor(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Sent", ordering="sent_count")
     def sent(self, obj):

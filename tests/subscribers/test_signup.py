@@ -242,3 +242,11 @@ def test_a_sign_up_schedules_its_own_forgetting_with_no_cron(client, committed, 
     # Throttled or honeypot sign-ups send nothing and queue nothing more.
     sign_up(client, committed)
     assert DBTaskResult.objects.filter(task_path__endswith="purge_unconfirmed_task").count() == 1
+
+
+def test_the_commands_say_when_no_subscriber_has_the_address():
+    from django.core.management.base import CommandError
+
+    for command in ("export_subscriber", "erase_subscriber"):
+        with pytest.raises(CommandError, match="No subscriber has the address nobody@example.org"):
+            call_command(command, "nobody@example.org")
