@@ -3,6 +3,9 @@ from django.apps import AppConfig
 
 class ArticlesConfig(AppConfig):
     name = "articles"
+    # The admin groups articles, images, types, programmes and regions under this name
+    # (not "Articles › Articles").
+    verbose_name = "Publishing"
 
     def ready(self):
         from articles import caching, credits, related, search

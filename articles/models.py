@@ -368,7 +368,9 @@ class Article(models.Model):
     body = MarkdownxField(
         validators=[check_limits],
         help_text=(
-            "Markdown. Put <excerpt/> on its own line after the lede; an image line followed "
+            # The admin prints help text as HTML: the tag is escaped to be seen.
+            "Markdown. Put <code>&lt;excerpt/&gt;</code> on its own line after the lede; "
+            "an image line followed "
             "by “_▲ __Title.__ Caption [Source](https://…)._” makes a captioned figure; "
             "___`text`___ makes a pull quote; end with --- and “__Name__ is …” for the bio."
         ),

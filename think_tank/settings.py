@@ -48,14 +48,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "markdownx",
-    "taggit",
+    "think_tank.apps.TopicsConfig",  # django-taggit, shown as "Topics"
     "csp",
-    "axes",
+    "think_tank.apps.LoginAttemptsConfig",  # django-axes
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "think_tank.apps.TwoFactorDevicesConfig",  # django-otp TOTP
     "django_filters",
     "django_tasks",
-    "django_tasks_db",
+    "think_tank.apps.BackgroundTasksConfig",  # django-tasks-db
     "authors",
     "articles",
     "subscribers",  # readers by e-mail: its own models and life cycle
