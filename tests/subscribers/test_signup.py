@@ -250,3 +250,25 @@ def test_the_commands_say_when_no_subscriber_has_the_address():
     for command in ("export_subscriber", "erase_subscriber"):
         with pytest.raises(CommandError, match="No subscriber has the address nobody@example.org"):
             call_command(command, "nobody@example.org")
+
+
+def test_the_confirmation_arrives_through_a_real_smtp_server_in_both_parts(
+    client, committed, settings
+):
+    from tests.subscribers.smtp_sink import Sink
+
+    with Sink() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = False
+        sign_up(client, committed, email="smtp@example.org")
+        ((recipients, message),) = server.messages
+    assert recipients == ["smtp@example.org"]
+    assert message["Subject"].startswith("Confirm your subscription")
+    parts = {
+        part.get_content_type(): part.get_content()
+        for part in message.walk()
+        if not part.is_multipart()
+    }
+    assert "https://institute.example/subscriptions/confirm/" in parts["text/plain"]
+    assert "Confirm my subscription" in parts["text/html"]
