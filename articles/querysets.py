@@ -4,6 +4,8 @@ Below the models in the layers (docs/architecture.md): nothing here imports them
 method reaches its model as ``self.model`` and related models through its fields.
 """
 
+from datetime import timedelta
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import (
@@ -84,6 +86,34 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(
             Q(pk__in=self.published().values("pk")) | Q(authorships__author__user=user)
         ).distinct()
+
+    def credited_to(self, user):
+        """Articles on which `user` (a login) is credited, through their author profile."""
+        return self.filter(authorships__author__user=user).distinct()
+
+    def changes_requested(self):
+        """Articles sent back to their authors, waiting for a revision."""
+        return self.filter(status=self.model.Status.CHANGES_REQUESTED)
+
+    def recently_published(self, *, days: int):
+        """Public articles that went out in the last `days` days, newest first."""
+        since = timezone.now() - timedelta(days=days)
+        return self.published().filter(published_at__gte=since).newest_first()
+
+    def with_last_step(self):
+        """Each article with its latest workflow step: `last_action`, `last_comment`,
+        `last_actor_id` and `last_step_at` (one correlated subquery each, no extra query)."""
+        events = (
+            self.model._meta.get_field("events")
+            .related_model.objects.filter(article=OuterRef("pk"))
+            .order_by("-created_at", "-id")
+        )
+        return self.annotate(
+            last_action=Subquery(events.values("action")[:1]),
+            last_comment=Subquery(events.values("comment")[:1]),
+            last_actor_id=Subquery(events.values("actor")[:1]),
+            last_step_at=Subquery(events.values("created_at")[:1]),
+        )
 
     def newest_first(self):
         """Newest publication first; ties broken by id so pages never reshuffle."""

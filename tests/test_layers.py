@@ -41,6 +41,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "articles.tasks.*",
             "articles.finder",
             "articles.finder_index",
+            "articles.desk",
             "articles.tasks.doi",
         ),
     ),

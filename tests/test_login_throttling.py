@@ -66,7 +66,7 @@ def test_the_lockout_page_says_how_long_and_is_branded(client):
     html = response.content.decode()
     assert "Too many failed attempts" in html
     assert "15 minutes" in html
-    assert "Editorial administration" in html and "Django administration" not in html
+    assert "Editorial desk" in html and "Django administration" not in html
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"

@@ -23,6 +23,7 @@ from django_otp import user_has_device
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from articles.desk import desk_counts, desk_for
 from think_tank.login_throttling import attempts_left, cool_off_minutes
 
 
@@ -74,9 +75,10 @@ class SecondFactorLoginForm(AdminAuthenticationForm, OTPAuthenticationFormMixin)
 
 
 class ThinkTankAdminSite(admin.AdminSite):
-    site_header = "Editorial administration"
-    site_title = "Editorial administration"
-    index_title = "Articles, authors and people"
+    site_header = f"{settings.SITE_NAME} · Editorial desk"
+    site_title = f"{settings.SITE_NAME} editorial desk"
+    index_title = "Desk"
+    index_template = "admin/desk.html"
     login_form = SecondFactorLoginForm
     login_template = "admin/login_2fa.html"
 
@@ -86,6 +88,21 @@ class ThinkTankAdminSite(admin.AdminSite):
             return False
         # A password alone is not enough for an account protected by a second factor.
         return not user_has_device(user, confirmed=True) or user.is_verified()
+
+    def each_context(self, request: HttpRequest) -> dict:
+        # The sidebar's counts (one query), on every admin page a signed-in user sees.
+        context = super().each_context(request)
+        context["desk_counts"] = desk_counts(request.user) if context["has_permission"] else []
+        return context
+
+    def index(self, request: HttpRequest, extra_context=None):
+        """The staff's home: the desk above the list of what the admin manages."""
+        extra_context = {
+            "desk": desk_for(request.user),
+            "site_time_zone": settings.TIME_ZONE,
+            **(extra_context or {}),
+        }
+        return super().index(request, extra_context)
 
     def get_urls(self):
         return [
