@@ -73,7 +73,12 @@ def desk_counts(user) -> list[tuple[str, int, str]]:
             ("Approved, no time", counts["approved"], f"{changelist}?status__exact=approved"),
             ("My drafts", counts["mine"], f"{changelist}?status__exact=draft"),
         ]
-    mine = Article.objects.credited_to(user).values("status").annotate(n=Count("pk", distinct=True))
+    mine = (
+        Article.objects.credited_to(user)
+        .order_by()  # no ordering columns in the grouping
+        .values("status")
+        .annotate(n=Count("pk", distinct=True))
+    )
     counts = {row["status"]: row["n"] for row in mine}
     return [
         ("My drafts", counts.get(S.DRAFT, 0), f"{changelist}?status__exact=draft"),

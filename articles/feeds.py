@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import format_html
 
+from articles.addresses import absolute
 from articles.citations import offered_pdf
 from articles.labels import topic_label
 from articles.models import Article, Programme, Region
@@ -127,7 +128,7 @@ class ArticlesFeed(Feed):
         an enclosure must be absolute, and Django makes only the item's link so)."""
         if offered_pdf(item) is None:
             return []
-        url = settings.SITE_URL + reverse("articles:pdf", kwargs={"slug": item.slug})
+        url = absolute(reverse("articles:pdf", kwargs={"slug": item.slug}))
         return [Enclosure(url, str(item.pdf.size), "application/pdf")]
 
     def item_extra_kwargs(self, item: Article) -> dict:

@@ -398,6 +398,21 @@ def render_fragment(source: str) -> str:
     return sanitize(html, own_ids=env["own_ids"])
 
 
+def smart_quotes(line: str) -> str:
+    """A line of plain text (a title, a subtitle) with the body's curly quotes and
+    apostrophes: "It's 'on'" becomes “It’s ‘on’”. Nothing else is read as Markdown."""
+    if not ("'" in line or '"' in line):
+        return line
+    if line.count("'") + line.count('"') > MAX_QUOTES_PER_PARAGRAPH:
+        return line
+    text = Token("text", "", 0, content=line)
+    inline = Token("inline", "", 0, content=line, children=[text])
+    state = StateCore("", _parser(), {})
+    state.tokens = [inline]
+    _markdown_it_smartquotes(state)
+    return text.content
+
+
 def split_excerpt(source: str) -> tuple[str | None, str]:
     """Split at the first excerpt marker: (text before it or None, text without markers)."""
     found = _EXCERPT_MARKER.search(source)

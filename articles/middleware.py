@@ -1,14 +1,35 @@
-"""Old addresses keep working: a request for an imported post's Jekyll URL gets a 301 to
-the article.
+"""The site's address for links made in a request, and old addresses that keep working:
+a request for an imported post's Jekyll URL gets a 301 to the article.
 
 It acts only on responses that are already 404s, so ordinary pages pay nothing, and
 then costs one indexed query (`Article.legacy_url`). Only articles the visitor may
 read are redirected to: the old address of a draft stays a 404 for the public.
 """
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
+from articles.addresses import forget, remember_request_base
 from articles.models import Article
+
+
+class SiteAddressMiddleware:
+    """Links made while answering a request (workflow e-mails sent after the commit) use
+    the address the request came to, when SITE_URL does not name the site."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            base = f"{request.scheme}://{request.get_host()}"
+        except DisallowedHost:  # Django answers it with a 400 on its own
+            return self.get_response(request)
+        token = remember_request_base(base)
+        try:
+            return self.get_response(request)
+        finally:
+            forget(token)
 
 
 class LegacyRedirectMiddleware:

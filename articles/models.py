@@ -1082,11 +1082,27 @@ class PreviewLink(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Preview of {self.article} until {self.expires_at:%d %b %Y}"
+        return f"Preview of {self.article} until {self.ends_at:%d %b %Y}"
+
+    @property
+    def ends_at(self):
+        """When the link stops working: a press link at the article's publication."""
+        return self.article.published_at if self.is_press else self.expires_at
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        """Whether the link shows its article now: not revoked or expired, the article not
+        withdrawn; a press link only while its article is embargoed and not yet public."""
+        article = self.article
+        if self.revoked_at is not None or article.deleted_at is not None:
+            return False
+        if self.kind == self.Kind.PRESS:  # until publication, however often it moves
+            return article.is_embargoed and article.is_scheduled
+        return self.expires_at > timezone.now() and article.status != Article.Status.WITHDRAWN
+
+    @property
+    def is_press(self) -> bool:
+        return self.kind == self.Kind.PRESS
 
 
 class Autosave(models.Model):

@@ -394,3 +394,24 @@ class LibraryImageQuerySet(models.QuerySet):
     def with_usage(self):
         """Each image annotated with `usage`: how many articles show it."""
         return self.annotate(usage=Count("uses", distinct=True))
+
+    def unused(self):
+        """Images nothing shows: no article (in its text or as its hero, binned articles
+        included), no author's portrait."""
+        uses = self.model._meta.get_field("uses").related_model.objects
+        heroes = self.model._meta.get_field("hero_of").related_model.all_objects
+        portraits = self.model._meta.get_field("portrait_of").related_model.objects
+        return self.exclude(
+            Exists(uses.filter(image=OuterRef("pk")))
+            | Exists(heroes.filter(hero_image=OuterRef("pk")))
+            | Exists(portraits.filter(portrait=OuterRef("pk")))
+        )
+
+    def undescribed(self):
+        """Images nobody has described yet: no alt text and no caption."""
+        return self.filter(alt_text="", caption="")
+
+    def due_for_removal(self, *, grace_days: int):
+        """Unused, undescribed images uploaded more than `grace_days` days ago."""
+        cutoff = timezone.now() - timedelta(days=grace_days)
+        return self.unused().undescribed().filter(created_at__lt=cutoff)

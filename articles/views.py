@@ -225,15 +225,18 @@ class PreviewLinkView(DetailView):
     context_object_name = "article"
 
     def get_object(self, queryset=None):
-        link = active_link_for(self.kwargs["token"])
+        self.link = active_link_for(self.kwargs["token"])
         # A binned article is out of Article.objects: its links show nothing either.
-        article = link and Article.objects.for_page().filter(pk=link.article_id).first()
+        article = self.link and Article.objects.for_page().filter(pk=self.link.article_id).first()
         if article is None:
-            raise Http404("This preview link is not valid: it may have expired or been revoked.")
+            raise Http404(
+                "This preview link is not valid: it may have expired or been revoked, "
+                "or the article was withdrawn or published."
+            )
         return article
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(is_preview_link=True, **kwargs)
+        return super().get_context_data(is_preview_link=True, preview_link=self.link, **kwargs)
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)

@@ -167,3 +167,17 @@ class AuthorProfile(models.Model):
     @property
     def orcid_url(self) -> str:
         return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+
+def person_name(user) -> str:
+    """How the platform names a login to people: the author profile's name, else the
+    account's full name, else its username ("someone" for nobody)."""
+    if user is None:
+        return "someone"
+    try:
+        profile = user.author_profile
+    except AuthorProfile.DoesNotExist:
+        profile = None
+    if profile is not None and profile.name:
+        return profile.name
+    return user.get_full_name() or user.get_username()

@@ -13,6 +13,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
+from articles.addresses import absolute as site_absolute
+from articles.addresses import site_url
 from articles.models import Article, Programme
 from articles.validators import key_findings_of
 from subscribers.models import Delivery, Mailing, Subscriber
@@ -20,15 +22,15 @@ from subscribers.tokens import manage_url, unsubscribe_url
 
 
 def absolute(url: str) -> str:
-    """An address readers can follow from their mailbox (SITE_URL for a path)."""
+    """An address readers can follow from their mailbox (the site's address for a path)."""
     if not url or urlsplit(url).scheme:
         return url
-    return f"{settings.SITE_URL}{url if url.startswith('/') else '/' + url}"
+    return site_absolute(url)
 
 
 def new_message_id(delivery_id: int) -> str:
     """A Message-ID of its own for each delivery, on the site's domain."""
-    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    domain = urlsplit(site_url()).hostname or "localhost"
     return make_msgid(idstring=f"d{delivery_id}", domain=domain)
 
 
@@ -152,10 +154,10 @@ def _message(template: str, context: dict, *, subject: str, to: str, headers, co
 def _common(subscriber: Subscriber | None) -> dict:
     return {
         "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(),
         "address": getattr(settings, "INSTITUTE_ADDRESS", ""),
-        "manage_url": manage_url(subscriber) if subscriber else settings.SITE_URL,
-        "unsubscribe_url": unsubscribe_url(subscriber) if subscriber else settings.SITE_URL,
+        "manage_url": manage_url(subscriber) if subscriber else site_url(),
+        "unsubscribe_url": unsubscribe_url(subscriber) if subscriber else site_url(),
     }
 
 

@@ -1,9 +1,10 @@
 """Signed links in subscriber e-mail: they carry the subscriber and the token version,
 so no account is needed and a change of version ends every link sent before."""
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+
+from articles.addresses import absolute
 
 MANAGE_SALT = "subscribers.manage"
 CONFIRM_SALT = "subscribers.confirm"
@@ -30,7 +31,7 @@ def read_confirmation(token: str):
 
 
 def _absolute(name: str, token: str) -> str:
-    return f"{settings.SITE_URL}{reverse(name, args=[token])}"
+    return absolute(reverse(name, args=[token]))
 
 
 def manage_token(subscriber) -> str:

@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "articles.finder",
             "articles.finder_index",
             "articles.desk",
+            "articles.addresses",
             "articles.tasks.doi",
         ),
     ),

@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Too large (413) or unreadable (400) requests are refused before any other work.
     "think_tank.middleware.RequestGuardMiddleware",
+    # Links in e-mails sent while answering go to the address the request came to,
+    # unless SITE_URL names the site (articles/addresses.py).
+    "articles.middleware.SiteAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and users: a cached public page costs none of their work.
     "articles.caching.PageCacheMiddleware",
@@ -267,8 +270,10 @@ SITE_NAME = os.environ.get("SITE_NAME", "The Meridian Institute")
 OTP_TOTP_ISSUER = SITE_NAME
 # Nobody, superusers included, can read another account's TOTP secret in the admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
-# Absolute address of the site, for links in e-mails and feeds.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's public address for links in e-mails, feeds and DOI deposits. Empty: the
+# address each request came to (the embedded server's outside a request); production
+# sets it, since workers have no request to learn it from (articles/addresses.py).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # DOIs through Crossref: with a prefix, reports and papers without a DOI get
 # <prefix>/<address>; with a username and password, editors register them from the
 # article (test.crossref.org until CROSSREF_DEPOSIT_URL names the live servlet); without
@@ -337,6 +342,11 @@ LOGIN_URL = "admin:login"
 
 # Deleted articles wait in the bin this many days, restorable, before they can be purged.
 BIN_DAYS = int(os.environ.get("BIN_DAYS", "30"))
+
+# An image uploaded to the library and shown nowhere (no article, hero or portrait) and
+# never described (no alt text or caption) is removed this many days after its upload,
+# by `manage.py purge_unused_images` (daily, from cron); 0 keeps every image.
+UNUSED_IMAGE_GRACE_DAYS = int(os.environ.get("UNUSED_IMAGE_GRACE_DAYS", "14"))
 
 # Editorial workflow: how long a shareable preview link works unless chosen otherwise.
 PREVIEW_LINK_DAYS = int(os.environ.get("PREVIEW_LINK_DAYS", "7"))

@@ -29,6 +29,7 @@ from articles.admin.doi import DOIMixin
 from articles.admin.images import thumbnail
 from articles.admin.publications import PublicationPDFMixin
 from articles.admin.review_queue import ReviewQueueMixin
+from articles.markdown import smart_quotes
 from articles.models import Article, ArticleAuthor, ArticleRevision, PreviewLink, PublicationType
 from articles.permissions import allowed_actions, is_editor
 from articles.previews import preview_url
@@ -73,6 +74,14 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+        for name in ("title", "subtitle"):
+            if name in self.fields:
+                _sized_for_writing(self.fields[name])
+        if "slug" in self.fields:
+            # The live preview of the address (static/js/field-limits.js).
+            self.fields["slug"].widget.attrs["data-address-prefix"] = reverse(
+                "articles:detail", kwargs={"slug": "-"}
+            )[:-2]
         if "publication_type" in self.fields:
             # Left out (a script's POST, an older form): the article keeps its type, or a
             # new one gets the default, as the choice shown would have been.
@@ -91,6 +100,12 @@ class ArticleAdminForm(forms.ModelForm):
         for tag in tags:
             single_line(tag)
         return tags
+
+    def clean_title(self):
+        return smart_quotes(self.cleaned_data.get("title") or "")
+
+    def clean_subtitle(self):
+        return smart_quotes(self.cleaned_data.get("subtitle") or "")
 
     def clean_slug(self):
         # Emptied on an existing article: keep its address rather than break links.
@@ -143,6 +158,24 @@ def _pinned_comment(article: Article, events: list) -> tuple[str, object] | None
     if last.action != action or not last.comment:
         return None
     return heading, last
+
+
+def _sized_for_writing(field: forms.Field) -> None:
+    """A headline field as wide as the page, with its limit stated and counted as one types
+    (static/js/field-limits.js); the browser no longer cuts a pasted text short: too long
+    is refused with the count, and nothing typed is lost."""
+    limit = field.max_length
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs.update({"data-limit": limit, "class": "vTextField vTextField--full"})
+    field.help_text = f"{field.help_text} Up to {limit} characters; straight quotes become curly."
+
+
+def _number(value: str) -> int:
+    """A whole number typed in a form, or a ValidationError that says so."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"“{value}” is not a whole number.") from None
 
 
 class TransitionForm(forms.Form):
@@ -265,7 +298,7 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
 
     class Media:
         css = {"all": ["css/admin-editor.css"]}
-        js = ["js/editor.js"]
+        js = ["js/editor.js", "js/field-limits.js"]
 
     # --- who sees what ----------------------------------------------------------------
 
@@ -523,21 +556,48 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
         return HttpResponseRedirect(reverse("admin:articles_article_revisions", args=[pk]))
 
     def preview_link_view(self, request: HttpRequest, pk: int):
+        """The preview links panel's forms: create a review or press link, revoke one,
+        put the article under embargo or lift it."""
         if request.method != "POST":
             raise PermissionDenied
         article = self._article_for(request, pk)
+        post = request.POST
         try:
-            if revoke := request.POST.get("revoke"):
-                link = get_object_or_404(PreviewLink, article=article, pk=revoke)
+            if revoke := post.get("revoke"):
+                link = PreviewLink.objects.filter(article=article, pk=_number(revoke)).first()
+                if link is None:
+                    raise ValidationError("That preview link is not one of this article's.")
                 services.preview_link_revoke(link=link, by=request.user)
-                self.message_user(request, "The preview link no longer works.", messages.SUCCESS)
+                message = "The preview link no longer works."
+            elif "embargo" in post:
+                embargoed = post["embargo"] == "on"
+                services.article_set_embargo(article=article, by=request.user, embargoed=embargoed)
+                message = (
+                    "Embargoed: press links may now be given."
+                    if embargoed
+                    else "The embargo is lifted: press links no longer work."
+                )
+            elif post.get("kind") == PreviewLink.Kind.PRESS:
+                link = services.press_link_create(
+                    article=article,
+                    by=request.user,
+                    name=post.get("recipient_name", ""),
+                    email=post.get("recipient_email", ""),
+                    note=post.get("note", ""),
+                )
+                message = f"Press link sent to {link.recipient_email}."
             else:
-                days = int(request.POST.get("days") or 0) or None
-                services.preview_link_create(article=article, by=request.user, days=days)
-                self.message_user(request, "Preview link created.", messages.SUCCESS)
-        except (ValidationError, ValueError) as exc:
-            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            self.message_user(request, text, messages.ERROR)
+                services.preview_link_create(
+                    article=article,
+                    by=request.user,
+                    days=_number(post.get("days") or "0") or None,
+                    note=post.get("note", ""),
+                )
+                message = "Preview link created."
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, message, messages.SUCCESS)
         return self._back(article)
 
     def changelist_view(self, request, extra_context=None):

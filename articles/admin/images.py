@@ -4,6 +4,7 @@ is used; new images go through the same checks as the editor's uploads."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -51,6 +52,31 @@ class LibraryImageChangeForm(forms.ModelForm):
         fields = list(services.IMAGE_TEXT_FIELDS)
 
 
+class UsageFilter(admin.SimpleListFilter):
+    """Unused images, and those the daily purge will remove (unused and undescribed past
+    UNUSED_IMAGE_GRACE_DAYS)."""
+
+    title = "usage"
+    parameter_name = "usage"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("used", "Shown somewhere"),
+            ("unused", "Unused"),
+            ("due", f"Unused, undescribed, older than {settings.UNUSED_IMAGE_GRACE_DAYS} days"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unused":
+            return queryset.unused()
+        if self.value() == "due":
+            grace = settings.UNUSED_IMAGE_GRACE_DAYS
+            return queryset.due_for_removal(grace_days=grace) if grace > 0 else queryset.none()
+        if self.value() == "used":
+            return queryset.exclude(pk__in=LibraryImage.objects.unused().values("pk"))
+        return queryset
+
+
 @admin.register(LibraryImage)
 class LibraryImageAdmin(admin.ModelAdmin):
     """The image library: thumbnails, search by caption and credit, and where each image
@@ -63,6 +89,7 @@ class LibraryImageAdmin(admin.ModelAdmin):
     list_display_links = ["thumbnail_column", "caption"]
     search_fields = ["caption", "credit", "alt_text"]
     search_help_text = "Search captions, credits and alt text."
+    list_filter = [UsageFilter]
     date_hierarchy = "created_at"
     list_per_page = 50
     readonly_fields = ["preview", "size", "original", "uploaded_by", "created_at"]

@@ -35,9 +35,15 @@ from articles.services.images import (
     image_renditions_complete,
     image_renditions_make,
     image_renditions_rebuild,
+    images_purge_unused,
 )
 from articles.services.imports import article_import_upsert
-from articles.services.previews import preview_link_create, preview_link_revoke
+from articles.services.previews import (
+    article_set_embargo,
+    press_link_create,
+    preview_link_create,
+    preview_link_revoke,
+)
 from articles.services.publications import pdf_make, pdf_remove, pdf_request, pdf_retry, pdf_upload
 from articles.services.workflow import (
     article_approve,
@@ -91,6 +97,7 @@ __all__ = [
     "image_renditions_complete",
     "image_renditions_make",
     "image_renditions_rebuild",
+    "images_purge_unused",
     "pdf_make",
     "pdf_remove",
     "pdf_request",
@@ -98,6 +105,8 @@ __all__ = [
     "pdf_upload",
     "preview_link_create",
     "preview_link_revoke",
+    "press_link_create",
+    "article_set_embargo",
     "publication_problems",
     "published_revision",
     "revision_diff",

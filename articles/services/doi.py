@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import crossref
+from articles.addresses import absolute
 from articles.caching import content_changed
 from articles.models import Article, DOIDeposit
 from articles.tasks.doi import doi_deposit_submit
@@ -137,7 +138,7 @@ def _deposit_of(article: Article) -> crossref.Deposit:
     credits = article.authorships.select_related("author").order_by("position", "id")
     return crossref.Deposit(
         doi=article.doi,
-        url=settings.SITE_URL + article.get_absolute_url(),
+        url=absolute(article.get_absolute_url()),
         title=article.title,
         subtitle=article.subtitle,
         published_on=timezone.localtime(article.published_at).date(),

@@ -136,6 +136,23 @@ def image_delete(*, image: LibraryImage, by) -> None:
     transaction.on_commit(lambda: images.delete_stored(names))
 
 
+@transaction.atomic
+def images_purge_unused(*, grace_days: int, dry_run: bool = False) -> list[str]:
+    """Remove the images nothing shows and nobody described, uploaded more than
+    `grace_days` days ago, with their files (once the deletion has committed). Returns
+    what was (or, in a dry run, would be) removed, as the files' names."""
+    if grace_days <= 0:
+        return []
+    due = list(LibraryImage.objects.due_for_removal(grace_days=grace_days).select_for_update())
+    removed = [image.file.name for image in due]
+    if dry_run or not due:
+        return removed
+    names = [name for image in due for name in (image.file.name, *image.rendition_names)]
+    LibraryImage.objects.filter(pk__in=[image.pk for image in due]).delete()
+    transaction.on_commit(lambda: images.delete_stored(names))
+    return removed
+
+
 # --- renditions -------------------------------------------------------------------------
 
 

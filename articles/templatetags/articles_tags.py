@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from django.utils.translation import to_locale
 
 from articles import citations, labels, search
+from authors.models import person_name
 
 register = template.Library()
 
@@ -446,3 +447,9 @@ def person_json_ld(context, author) -> str:
     if same_as:
         data["sameAs"] = same_as
     return _json_script(data)
+
+
+@register.filter
+def person(user) -> str:
+    """A login as people know it: its author profile's name (authors.models.person_name)."""
+    return person_name(user)

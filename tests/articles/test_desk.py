@@ -124,6 +124,22 @@ def test_the_sidebar_counts_are_on_every_admin_page(client, fellow, editor):
     assert reverse("admin:articles_article_review_queue") in nav
 
 
+def test_a_fellows_counts_are_their_own_articles_by_state(client, fellow, editor):
+    submitted(fellow, "One", hours_ago=5)
+    submitted(fellow, "Two", hours_ago=1)
+    sent_back = submitted(fellow, "Three")
+    services.article_request_changes(article=sent_back, by=editor, comment="More.")
+    DraftFactory(authors=[fellow.author_profile])
+    submitted(FellowFactory(), "Someone else's")
+    client.force_login(fellow)
+    html = client.get(reverse("admin:index")).content.decode()
+    strip = html[html.index('class="desk-counts"') :]
+    strip = strip[: strip.index("</ul>")]
+    assert "<strong>2</strong> In review" in strip
+    assert "<strong>1</strong> Sent back to me" in strip
+    assert "<strong>1</strong> My drafts" in strip
+
+
 @pytest.mark.parametrize("role", ["editor", "fellow"])
 def test_the_desk_costs_a_fixed_number_of_queries(
     client, fellow, editor, role, django_assert_max_num_queries

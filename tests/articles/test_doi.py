@@ -107,8 +107,9 @@ def messages_of(response) -> list[str]:
 
 
 def test_registering_sends_the_deposit_to_crossref_and_records_its_answer(
-    client, editor, crossref, committed
+    client, editor, crossref, committed, settings
 ):
+    settings.SITE_URL = "https://institute.example"
     ada = AuthorProfileFactory(name="Ada Quill", orcid="0000-0002-1825-0097")
     report = ReportFactory(title="Ports on the front line", slug="ports", authors=[ada])
     with committed():
@@ -130,7 +131,7 @@ def test_registering_sends_the_deposit_to_crossref_and_records_its_answer(
     assert xml == deposit.xml
     SCHEMA.validate(xml)
     assert "<doi>10.5555/ports</doi>" in xml
-    assert "<resource>http://127.0.0.1:8000/articles/ports/</resource>" in xml
+    assert "<resource>https://institute.example/articles/ports/</resource>" in xml
     assert "<ORCID>https://orcid.org/0000-0002-1825-0097</ORCID>" in xml
     # The editor sees the deposit and Crossref's answer on the article.
     page = client.get(reverse("admin:articles_article_change", args=[report.pk])).content

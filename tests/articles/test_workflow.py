@@ -500,7 +500,7 @@ def test_preview_link_shows_the_draft_without_an_account_until_revoked(client, p
     response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200 and article.title in html
-    assert "not public" in html and 'content="noindex' in html
+    assert "Preview for review — not published." in html and 'content="noindex' in html
     assert response["X-Robots-Tag"].startswith("noindex")
     assert client.get(article.get_absolute_url()).status_code == 404
     services.preview_link_revoke(link=link, by=people["editor"])

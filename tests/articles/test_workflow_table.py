@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from articles import services, workflow
+from articles.addresses import site_url
 from articles.models import Article
 from tests.factories import DraftFactory, EditorFactory, FellowFactory
 
@@ -59,7 +60,7 @@ def test_the_review_e_mail_links_to_the_admin_wherever_it_is_mounted(
     article = DraftFactory(authors=[fellow.author_profile])
     with django_capture_on_commit_callbacks(execute=True):
         services.article_submit(article=article, by=fellow)
-    link = f"{settings.SITE_URL}/office/articles/article/{article.pk}/change/"
+    link = f"{site_url()}/office/articles/article/{article.pk}/change/"
     assert link in mail.outbox[-1].body
 
 
