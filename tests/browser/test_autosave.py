@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from articles import services
 from articles.models import Article, Autosave
 from tests.browser.conftest import csp_violations
-from tests.factories import DraftFactory, FellowFactory
+from tests.factories import DraftFactory, EditorFactory, FellowFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -146,6 +146,32 @@ def test_back_online_the_kept_text_is_sent(live_server, page, fellow, draft):
     assert Autosave.objects.get().subtitle == "Written on a train"
 
 
+def test_text_restored_onto_a_newer_version_meets_the_edit_conflict_check(
+    live_server, page, fellow, draft
+):
+    services.autosave_store(
+        article=draft,
+        user=fellow,
+        loaded_version=draft.version,
+        title=draft.title,
+        subtitle=draft.subtitle,
+        body="The fellow's unsaved rewrite.\n",
+    )
+    editor = EditorFactory(username="desk")
+    draft.body = "The editor's correction, saved meanwhile.\n"
+    services.article_save(article=draft, by=editor, expected_version=draft.version)
+    sign_in(page, live_server, fellow)
+    open_editor(page, live_server, Article.objects.get(pk=draft.pk))
+    prompt = page.locator("#autosave-prompt")
+    expect(prompt.locator(".autosave-prompt__older")).to_be_visible()
+    prompt.get_by_role("button", name="Restore it").click()
+    page.click("input[name=_continue]")
+    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.locator(".edit-conflict")).to_contain_text("The editor's correction")
+    assert page.input_value("textarea.markdownx-editor") == "The fellow's unsaved rewrite.\n"
+    assert Article.objects.get(pk=draft.pk).body == "The editor's correction, saved meanwhile.\n"
+
+
 def test_discarding_the_offer_forgets_both_copies(live_server, page, fellow, draft):
     services.autosave_store(
         article=draft,
@@ -214,12 +240,17 @@ def test_the_restore_prompt_fits_the_screen(live_server, browser, fellow, draft,
         assert button["x"] + button["width"] <= width
     if os.environ.get("SCREENSHOTS") == "1":
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        prompt.scroll_into_view_if_needed()
-        top = max(0, box["y"] - 24)
+        # The form from the prompt down, without the admin's side menu.
+        content = page.locator("#content").bounding_box()
         page.screenshot(
             path=SCREENSHOT_DIR / f"editor-autosave-{device}.png",
             full_page=True,
-            clip={"x": 0, "y": top, "width": width, "height": 640 if width > 400 else 720},
+            clip={
+                "x": content["x"],
+                "y": max(0, box["y"] - 16),
+                "width": min(content["width"], width - content["x"]),
+                "height": 560 if width > 400 else 720,
+            },
         )
     context.close()
     assert blocked == []
