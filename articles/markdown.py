@@ -111,6 +111,7 @@ RESERVED_ID_PREFIXES = (
     "cite-", "id_", "django-admin-", "icon-", "user-content-",
     "expert-filter-", "facet-", "latest-type-", "topic-letter-", "footer-subscribe-",
     "desk-",
+    "autosave",  # the editor's autosave status and restore prompt (and its slot's JSON)
 )  # fmt: skip
 USER_ID_PREFIX = "user-content-"
 # The classes the renderer itself gives: only these survive in a body.

@@ -16,6 +16,7 @@ from articles import images
 from articles.markdown import Picture, check_limits, render_article, render_fragment, render_hero
 from articles.querysets import (
     ArticleQuerySet,
+    AutosaveQuerySet,
     LibraryImageQuerySet,
     PublicationTypeQuerySet,
     RegionQuerySet,
@@ -1118,6 +1119,8 @@ class Autosave(models.Model):
     subtitle = models.CharField(max_length=500, blank=True)
     body = models.TextField(blank=True)
     saved_at = models.DateTimeField(default=timezone.now)
+
+    objects = AutosaveQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -304,6 +304,32 @@ def _authorships(article_model) -> Prefetch:
     )
 
 
+class AutosaveQuerySet(models.QuerySet):
+    def slot(self, *, article, user):
+        """The one autosave `user` has for `article`, or None."""
+        if article is None or article.pk is None or not getattr(user, "pk", None):
+            return None
+        return self.filter(article=article, user=user).first()
+
+    def worth_offering(self, *, article, user):
+        """The user's autosave of `article` if it may hold unsaved text: written after the
+        article was last saved, or with a different text; None otherwise."""
+        slot = self.slot(article=article, user=user)
+        if slot is None:
+            return None
+        newer = article.updated_at is None or slot.saved_at > article.updated_at
+        different = any(
+            _lines(getattr(slot, name)) != _lines(getattr(article, name))
+            for name in ("title", "subtitle", "body")
+        )
+        return slot if newer or different else None
+
+
+def _lines(text: str) -> str:
+    """A text with its line breaks as a browser's text area shows them (LF)."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 class PublicationTypeQuerySet(models.QuerySet):
     def default(self):
         """The type new articles get: the one marked default, else Commentary (made if

@@ -201,6 +201,9 @@ CUSTOM_URLS = {
     "articles_article_revisions": ("see", ("articles.article", "draft")),
     "articles_article_restore": (None, None),
     "articles_article_preview_links": (None, None),
+    # The editor's autosave and its discard: POST only, JSON (tests/articles/test_autosave.py).
+    "articles_article_autosave": (None, None),
+    "articles_article_autosave_discard": (None, None),
     "articles_article_pdf": (None, None),  # POST only, editors (tests/articles/test_pdfs.py)
     # DOIs: registering and writing a deposit are POST only (tests/articles/test_doi.py);
     # a recorded deposit's XML is the editors'.

@@ -86,6 +86,7 @@ COMMON_PARAMETERS = [
     "revoke",
     "loaded_version",
     "title",
+    "subtitle",
     "body",
     "tags",
 ]

@@ -14,11 +14,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
@@ -30,7 +31,14 @@ from articles.admin.images import thumbnail
 from articles.admin.publications import PublicationPDFMixin
 from articles.admin.review_queue import ReviewQueueMixin
 from articles.markdown import smart_quotes
-from articles.models import Article, ArticleAuthor, ArticleRevision, PreviewLink, PublicationType
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    ArticleRevision,
+    Autosave,
+    PreviewLink,
+    PublicationType,
+)
 from articles.permissions import allowed_actions, is_editor
 from articles.previews import preview_url
 from articles.validators import single_line
@@ -214,6 +222,54 @@ class TransitionForm(forms.Form):
             self.fields["publish_at"].widget.attrs["required"] = True
 
 
+class AutosaveForm(forms.Form):
+    """What the editor's autosave sends: the three texts as typed (not stripped) and the
+    version the form was opened at; the service checks them as the article would."""
+
+    title = forms.CharField(required=False, strip=False)
+    subtitle = forms.CharField(required=False, strip=False)
+    body = forms.CharField(required=False, strip=False)
+    loaded_version = forms.IntegerField(
+        error_messages={
+            "required": "The editor did not say which version it was opened at.",
+            "invalid": "The editor did not say which version it was opened at.",
+        }
+    )
+
+
+# The session's list of browser copies the next page may forget (saved in the meantime).
+AUTOSAVE_SAVED = "autosave_saved"
+
+
+def _autosave_storage_key(article: Article, user) -> str:
+    """Where the editor's script keeps its copy of the text, per article and user."""
+    return f"autosave:article-{article.pk}:user-{user.pk}"
+
+
+def _autosave_json(slot: Autosave) -> dict:
+    """A slot as the editor's script reads it, its time in the site's time zone."""
+    saved_at = timezone.localtime(slot.saved_at, timezone.get_default_timezone())
+    return {
+        "saved_at": saved_at.isoformat(),
+        "display": f"Saved {date_format(saved_at, 'H:i')}",
+    }
+
+
+def _autosave_refusal(exc: ValidationError) -> JsonResponse:
+    """A refused autosave as JSON: 403 for someone who may not edit, 400 for the text."""
+    if hasattr(exc, "error_dict"):
+        fields = exc.message_dict
+        labels = {name: Article._meta.get_field(name).verbose_name for name in fields}
+        text = " ".join(
+            f"{labels[name].capitalize()}: {message}"
+            for name, messages_ in fields.items()
+            for message in messages_
+        )
+        return JsonResponse({"error": text, "fields": fields}, status=400)
+    status = 403 if exc.code == services.AUTOSAVE_NOT_ALLOWED else 400
+    return JsonResponse({"error": " ".join(exc.messages)}, status=status)
+
+
 @admin.register(Article)
 class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, admin.ModelAdmin):
     form = ArticleAdminForm
@@ -298,7 +354,7 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
 
     class Media:
         css = {"all": ["css/admin-editor.css"]}
-        js = ["js/editor.js", "js/field-limits.js"]
+        js = ["js/editor.js", "js/field-limits.js", "js/autosave.js"]
 
     # --- who sees what ----------------------------------------------------------------
 
@@ -333,6 +389,12 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
         services.article_save(
             article=obj, by=request.user, expected_version=form.cleaned_data.get("loaded_version")
         )
+        if change:
+            # The page the admin goes on to tells the editor's script that this browser's
+            # autosaved copy is saved now (the server's slot went with the save).
+            saved = request.session.get(AUTOSAVE_SAVED, [])
+            key = _autosave_storage_key(obj, request.user)
+            request.session[AUTOSAVE_SAVED] = [*saved, key][-20:]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -360,6 +422,10 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context.update(self._workflow_context(request, obj))
+            if self.has_change_permission(request, obj):
+                context["autosave"] = self._autosave_context(request, obj)
+        if request.method == "GET":
+            context["autosave_saved"] = request.session.pop(AUTOSAVE_SAVED, [])
         context["conflict_changes"] = getattr(context.get("adminform").form, "conflict_changes", "")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -393,6 +459,24 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
             "revision_count": article.revisions.count(),
             "is_public": article.is_public,
             "site_time_zone": settings.TIME_ZONE,
+        }
+
+    def _autosave_context(self, request, article: Article) -> dict:
+        """What the editor's autosave script needs: where to send the text, where the
+        browser keeps its copy, and the server's slot if it may hold unsaved text."""
+        slot = Autosave.objects.worth_offering(article=article, user=request.user)
+        return {
+            "url": reverse("admin:articles_article_autosave", args=[article.pk]),
+            "discard_url": reverse("admin:articles_article_autosave_discard", args=[article.pk]),
+            "storage_key": _autosave_storage_key(article, request.user),
+            "time_zone": settings.TIME_ZONE,
+            "slot": None
+            if slot is None
+            else {
+                **{name: getattr(slot, name) for name in services.AUTOSAVED_FIELDS},
+                **_autosave_json(slot),
+                "loaded_version": slot.loaded_version,
+            },
         }
 
     # --- list display -------------------------------------------------------------------
@@ -443,6 +527,16 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
                 "<int:pk>/preview-links/",
                 self.admin_site.admin_view(self.preview_link_view),
                 name="articles_article_preview_links",
+            ),
+            path(
+                "<int:pk>/autosave/",
+                self.admin_site.admin_view(self.autosave_view),
+                name="articles_article_autosave",
+            ),
+            path(
+                "<int:pk>/autosave/discard/",
+                self.admin_site.admin_view(self.autosave_discard_view),
+                name="articles_article_autosave_discard",
             ),
         ]
         return own + super().get_urls()
@@ -600,8 +694,48 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
             self.message_user(request, message, messages.SUCCESS)
         return self._back(article)
 
+    def _autosave_article(self, request: HttpRequest, pk: int) -> Article | JsonResponse:
+        """The article an autosave request is about, or the JSON refusal to answer."""
+        if request.method != "POST":
+            response = JsonResponse({"error": "Send the text with POST."}, status=405)
+            response["Allow"] = "POST"
+            return response
+        article = (
+            Article.objects.prefetch_related("authorships__author").filter(pk=pk).first()
+            if pk <= 2**63 - 1
+            else None
+        )
+        if article is None or "view" not in allowed_actions(request.user, article):
+            return JsonResponse({"error": "There is no such article to save."}, status=404)
+        return article
+
+    def autosave_view(self, request: HttpRequest, pk: int) -> JsonResponse:
+        """POST the editor's title, subtitle and body: kept in the user's one slot."""
+        article = self._autosave_article(request, pk)
+        if isinstance(article, JsonResponse):
+            return article
+        form = AutosaveForm(request.POST)
+        if not form.is_valid():
+            text = " ".join(message for errors in form.errors.values() for message in errors)
+            return JsonResponse({"error": text, "fields": form.errors}, status=400)
+        try:
+            slot = services.autosave_store(article=article, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            return _autosave_refusal(exc)
+        return JsonResponse(_autosave_json(slot))
+
+    def autosave_discard_view(self, request: HttpRequest, pk: int) -> JsonResponse:
+        """POST to forget the user's autosave of the article."""
+        article = self._autosave_article(request, pk)
+        if isinstance(article, JsonResponse):
+            return article
+        discarded = services.autosave_discard(article=article, user=request.user)
+        return JsonResponse({"discarded": discarded})
+
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
+        if request.method == "GET":
+            extra_context["autosave_saved"] = request.session.pop(AUTOSAVE_SAVED, [])
         if is_editor(request.user):
             extra_context["review_count"] = Article.objects.in_review().count()
             extra_context["bin_count"] = Article.all_objects.binned().count()

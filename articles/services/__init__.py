@@ -1,12 +1,19 @@
 """Changing articles: every state change is a named function that checks its rule.
 
 By concern: `workflow` (the transitions of `articles.workflow`'s table), `editing` (text,
-revisions, credits, re-rendering), `images` (the image library and its renditions), `bin`
-(deleting and restoring), `previews` (preview links), `imports` (articles from elsewhere).
+revisions, credits, re-rendering), `autosave` (the editor's slot of unsaved text),
+`images` (the image library and its renditions), `bin` (deleting and restoring),
+`previews` (preview links), `imports` (articles from elsewhere).
 Code calls them through this package (`from articles import services`, then
 `services.article_approve(...)`), which re-exports every public name.
 """
 
+from articles.services.autosave import (
+    AUTOSAVE_NOT_ALLOWED,
+    AUTOSAVED_FIELDS,
+    autosave_discard,
+    autosave_store,
+)
 from articles.services.bin import article_bin, article_restore_from_bin, bin_purge
 from articles.services.doi import doi_prepare, doi_register
 from articles.services.editing import (
@@ -60,6 +67,8 @@ from articles.services.workflow import (
 )
 
 __all__ = [
+    "AUTOSAVE_NOT_ALLOWED",
+    "AUTOSAVED_FIELDS",
     "IMAGE_TEXT_FIELDS",
     "RENDERED_FIELDS",
     "TEXT_FIELDS",
@@ -85,6 +94,8 @@ __all__ = [
     "article_set_authors",
     "article_submit",
     "article_withdraw",
+    "autosave_discard",
+    "autosave_store",
     "bin_purge",
     "doi_prepare",
     "doi_register",

@@ -20,6 +20,7 @@ from articles.models import (
 )
 from articles.permissions import allowed_actions, refusal
 from articles.search import search_schedule
+from articles.services.autosave import autosave_discard
 from authors.models import AuthorProfile
 
 TEXT_FIELDS = ("title", "subtitle", "body")
@@ -45,7 +46,8 @@ class EditConflict(ValidationError):
 def article_save(*, article: Article, by, expected_version: int | None = None) -> Article:
     """Save an edit, refusing it if someone saved since `expected_version` was loaded.
 
-    Every change to the title, subtitle or body keeps a revision.
+    Every change to the title, subtitle or body keeps a revision; the saver's autosave of
+    the article is done with, and forgotten.
     """
     creating = article.pk is None
     if not creating:
@@ -67,6 +69,7 @@ def article_save(*, article: Article, by, expected_version: int | None = None) -
     latest = article.revisions.first()
     if latest is None or any(getattr(latest, f) != getattr(article, f) for f in TEXT_FIELDS):
         _add_revision(article, by=by, note="Created" if creating else "")
+    autosave_discard(article=article, user=by)
     return article
 
 
