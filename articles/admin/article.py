@@ -126,8 +126,7 @@ class ArticleAdminForm(forms.ModelForm):
         if not self.instance.pk:
             return cleaned
         if self.known_conflict is not None:
-            self.conflict_changes = self.known_conflict.changes
-            raise ValidationError(self.known_conflict.messages[0])
+            self._show_conflict(self.known_conflict, cleaned)
         loaded = cleaned.get("loaded_version")
         if loaded is None:
             # Without the version it was loaded at, a save could overwrite someone's work.
@@ -142,10 +141,55 @@ class ArticleAdminForm(forms.ModelForm):
             .values_list("version", flat=True)
         )
         if current and current[0] != loaded:
-            conflict = services.edit_conflict(self.instance, cleaned.get("body"))
-            self.conflict_changes = conflict.changes
-            raise ValidationError(conflict.messages[0])
+            self._show_conflict(services.edit_conflict(self.instance, cleaned.get("body")), cleaned)
+        self._take_theirs(cleaned)
         return cleaned
+
+    # --- edit conflicts, resolved field by field ----------------------------------------
+
+    field_conflicts: list = []
+
+    def _show_conflict(self, conflict: services.EditConflict, cleaned: dict):
+        """Refuse the save and show, side by side, every field where the form and the saved
+        article differ. The form keeps what was typed; its version becomes the saved one,
+        so the next save applies each field's choice ("keep mine" or "take theirs")."""
+        self.conflict_changes = conflict.changes
+        self.field_conflicts = services.article_conflicts(self.instance, self._typed(cleaned))
+        self.data = self.data.copy()
+        self.data["loaded_version"] = str(
+            Article.objects.values_list("version", flat=True).get(pk=self.instance.pk)
+        )
+        for choice in [key for key in self.data if key.startswith("conflict_")]:
+            del self.data[choice]
+        raise ValidationError(conflict.messages[0])
+
+    def _typed(self, cleaned: dict) -> dict:
+        """What the refused form held, field by field (text as typed, even if invalid)."""
+        typed = {name: self.data.get(name, "") for name in ("title", "subtitle", "body")}
+        for name in ("hero_alt", "hero_caption", "hero_credit"):
+            if name in self.data:
+                typed[name] = self.data.get(name, "")
+        if "hero_image" in self.fields:
+            typed["hero_image"] = cleaned.get("hero_image")
+        if "tags" in self.fields:
+            typed["tags"] = cleaned.get("tags") or []
+        if "authorships-TOTAL_FORMS" in self.data:
+            typed["credits"] = _typed_credits(self.data)
+        return typed
+
+    def _take_theirs(self, cleaned: dict) -> None:
+        """Apply "take theirs" to each field chosen so after a refused save."""
+        chosen = [key[len("conflict_") :] for key, value in self.data.items() if value == "theirs"]
+        if not chosen or not self.instance.pk:
+            return
+        saved = Article.objects.select_related("hero_image").get(pk=self.instance.pk)
+        for name in chosen:
+            if name == "credits":
+                continue  # ArticleAdmin.get_formsets_with_inlines leaves the credits be
+            if name == "tags":
+                cleaned["tags"] = list(saved.tags.values_list("name", flat=True))
+            elif name in self.fields and name in dict(services.CONFLICT_FIELDS):
+                cleaned[name] = getattr(saved, name)
 
 
 # What the panel pins, by state: the step whose comment still applies, and its heading.
@@ -166,6 +210,21 @@ def _pinned_comment(article: Article, events: list) -> tuple[str, object] | None
     if last.action != action or not last.comment:
         return None
     return heading, last
+
+
+def _typed_credits(data) -> list[int]:
+    """The credited AuthorProfile ids an article form's credits rows hold, in order."""
+    rows = []
+    total = _number(data.get("authorships-TOTAL_FORMS") or "0")
+    for n in range(min(total, 1000)):
+        author = data.get(f"authorships-{n}-author")
+        if not author or data.get(f"authorships-{n}-DELETE"):
+            continue
+        try:
+            rows.append((int(data.get(f"authorships-{n}-position") or n), n, int(author)))
+        except ValueError:
+            continue
+    return [author for _position, _n, author in sorted(rows)]
 
 
 def _sized_for_writing(field: forms.Field) -> None:
@@ -354,7 +413,7 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
 
     class Media:
         css = {"all": ["css/admin-editor.css"]}
-        js = ["js/editor.js", "js/field-limits.js", "js/autosave.js"]
+        js = ["js/editor.js", "js/field-limits.js", "js/autosave.js", "js/edit-conflict.js"]
 
     # --- who sees what ----------------------------------------------------------------
 
@@ -396,6 +455,14 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
             key = _autosave_storage_key(obj, request.user)
             request.session[AUTOSAVE_SAVED] = [*saved, key][-20:]
 
+    def get_formsets_with_inlines(self, request, obj=None):
+        # "Take theirs" for the credits after a refused save: the saved credits stay, and
+        # the form's copy of them (perhaps of rows since replaced) is neither read nor saved.
+        take_theirs = request.method == "POST" and request.POST.get("conflict_credits") == "theirs"
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if not (take_theirs and isinstance(inline, ArticleAuthorInline)):
+                yield formset, inline
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
@@ -426,7 +493,9 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
                 context["autosave"] = self._autosave_context(request, obj)
         if request.method == "GET":
             context["autosave_saved"] = request.session.pop(AUTOSAVE_SAVED, [])
-        context["conflict_changes"] = getattr(context.get("adminform").form, "conflict_changes", "")
+        form = context.get("adminform").form
+        context["conflict_changes"] = getattr(form, "conflict_changes", "")
+        context["field_conflicts"] = getattr(form, "field_conflicts", [])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _workflow_context(self, request, article: Article) -> dict:

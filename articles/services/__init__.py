@@ -17,12 +17,15 @@ from articles.services.autosave import (
 from articles.services.bin import article_bin, article_restore_from_bin, bin_purge
 from articles.services.doi import doi_prepare, doi_register
 from articles.services.editing import (
+    CONFLICT_FIELDS,
     RENDERED_FIELDS,
     TEXT_FIELDS,
     WORKFLOW_FIELDS,
     EditConflict,
+    FieldConflict,
     _add_revision,
     article_check_credits,
+    article_conflicts,
     article_refresh_bio_links,
     article_rerender,
     article_restore_revision,
@@ -100,6 +103,9 @@ __all__ = [
     "doi_prepare",
     "doi_register",
     "edit_conflict",
+    "article_conflicts",
+    "CONFLICT_FIELDS",
+    "FieldConflict",
     "image_add",
     "image_adopt",
     "image_create",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -133,6 +134,76 @@ def edit_conflict(article: Article, your_body: str | None = None) -> EditConflic
         "theirs, reload the page, and apply your changes again.",
         changes=changes,
     )
+
+
+@dataclass
+class FieldConflict:
+    """One field on which the typed form and the saved article differ: what each says,
+    as people read it, and the saved value, for "take theirs"."""
+
+    name: str
+    label: str
+    mine: str
+    theirs: str
+    theirs_value: object
+    is_text: bool = False
+
+
+# The fields a refused save compares, in the form's order: (name, label).
+CONFLICT_FIELDS = (
+    ("title", "Title"), ("subtitle", "Subtitle"), ("body", "Body"),
+    ("hero_image", "Hero image"), ("hero_alt", "Hero alt text"),
+    ("hero_caption", "Hero caption"), ("hero_credit", "Hero credit"),
+    ("tags", "Topics"), ("credits", "Credited authors"),
+)  # fmt: skip
+_TEXT = {"title", "subtitle", "body", "hero_alt", "hero_caption", "hero_credit"}
+
+
+def article_conflicts(article: Article, mine: dict) -> list[FieldConflict]:
+    """Every field on which `mine` (what the refused form held: text as typed, the hero
+    image, topic names, credited AuthorProfile ids in order) differs from the article as
+    saved now. Fields missing from `mine` are left out."""
+    current = Article.objects.select_related("hero_image").get(pk=article.pk)
+    theirs = {name: getattr(current, name) for name in _TEXT}
+    theirs["hero_image"] = current.hero_image
+    theirs["tags"] = sorted(current.tags.values_list("name", flat=True), key=str.lower)
+    theirs["credits"] = list(
+        current.authorships.order_by("position", "id").values_list("author_id", flat=True)
+    )
+    names = dict(AuthorProfile.objects.values_list("pk", "name"))
+    found = []
+    for name, label in CONFLICT_FIELDS:
+        if name not in mine:
+            continue
+        yours, saved = mine[name], theirs[name]
+        if name == "tags":
+            yours = sorted({str(tag) for tag in yours or []}, key=str.lower)
+        if name in _TEXT:
+            yours = (yours or "").replace("\r\n", "\n")
+            saved = saved.replace("\r\n", "\n")
+        if yours == saved:
+            continue
+        found.append(
+            FieldConflict(
+                name,
+                label,
+                _shown(name, yours, names),
+                _shown(name, saved, names),
+                saved,
+                is_text=name in _TEXT,
+            )  # fmt: skip
+        )
+    return found
+
+
+def _shown(name: str, value, names: dict) -> str:
+    if name == "credits":
+        return ", ".join(names.get(pk, f"#{pk}") for pk in value) or "(nobody)"
+    if name == "tags":
+        return ", ".join(value) or "(none)"
+    if name == "hero_image":
+        return str(value) if value else "(none)"
+    return value or "(empty)"
 
 
 # --- authors and rendering ------------------------------------------------------------

@@ -253,3 +253,47 @@ def test_the_desk_form_and_queue_have_no_serious_accessibility_problem(
         assert max(int(c) for c in re.findall(r"\d+", background)[:3]) < 60  # dark indeed
     assert found == {}, json.dumps(found, indent=1)
     context.close()
+
+
+@pytest.mark.parametrize("device", list(DEVICES))
+def test_an_edit_conflict_is_resolved_field_by_field(live_server, browser, people, device):
+    fellow, editor = people
+    article = DraftFactory(
+        title="Rivers and borders", subtitle="A first subtitle", body=BODY,
+        authors=[fellow.author_profile],
+    )  # fmt: skip
+    change = f"{live_server.url}/admin/articles/article/{article.pk}/change/"
+    mine_context, mine, blocked = signed_in(browser, live_server, editor, device)
+    mine.goto(change)
+    theirs_context, theirs, _ = signed_in(browser, live_server, fellow, "desktop")
+    theirs.goto(change)
+    theirs.fill("#id_title", "Rivers, borders and water rights")
+    with theirs.expect_navigation():
+        theirs.click("input[name=_continue]")
+
+    typed = BODY + "\nA paragraph typed while someone else saved.\n"
+    mine.fill("#id_subtitle", "My better subtitle")
+    mine.fill("textarea.markdownx-editor", typed)
+    with mine.expect_navigation():
+        mine.click("input[name=_continue]")
+    panel = mine.locator(".edit-conflict")
+    expect(panel).to_contain_text("Someone saved this article while you were editing it")
+    rows = panel.locator(".edit-conflict__row")
+    assert sorted(rows.evaluate_all("rows => rows.map(r => r.dataset.field)")) == [
+        "body", "subtitle", "title",
+    ]  # fmt: skip
+    assert mine.input_value("textarea.markdownx-editor").replace("\r\n", "\n") == typed
+    shoot(mine, "edit-conflict", device)
+
+    mine.locator("input[name=conflict_title][value=theirs]").check()
+    expect(mine.locator("#id_title")).to_have_value("Rivers, borders and water rights")
+    with mine.expect_navigation():
+        mine.click("input[name=_continue]")
+    expect(mine.locator(".edit-conflict")).to_have_count(0)
+    saved = Article.objects.get(pk=article.pk)
+    assert saved.title == "Rivers, borders and water rights"
+    assert saved.subtitle == "My better subtitle"
+    assert "typed while someone else saved" in saved.body
+    assert blocked == []
+    mine_context.close()
+    theirs_context.close()
