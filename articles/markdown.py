@@ -91,7 +91,7 @@ RESERVED_IDS = frozenset(
         # templates/
         "workflow-pinned-comment",
         "author-articles-title", "author-bio-title", "bin", "cite-title", "content-main",
-        "diff-title", "editor-image-prompt", "featured-title", "login-form", "main",
+        "diff-title", "featured-title", "login-form", "main",
         "not-found-q", "related-title", "review-queue", "revision-list", "search-q",
         "share-title", "site-search-q", "toc-title", "workflow-title",
         # the research pages
@@ -112,6 +112,7 @@ RESERVED_ID_PREFIXES = (
     "expert-filter-", "facet-", "latest-type-", "topic-letter-", "footer-subscribe-",
     "desk-",
     "autosave",  # the editor's autosave status and restore prompt (and its slot's JSON)
+    "editor-",  # the editor's image prompt, toolbar dialogs and their fields
 )  # fmt: skip
 USER_ID_PREFIX = "user-content-"
 # The classes the renderer itself gives: only these survive in a body.

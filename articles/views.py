@@ -278,14 +278,14 @@ def render_preview(source: str) -> str:
     return "".join(parts)
 
 
-def _staff_refusal(request: HttpRequest) -> JsonResponse | None:
+def _staff_refusal(request: HttpRequest, doing: str = "upload images") -> JsonResponse | None:
     """A JSON 403 the editor can show, for anyone but active staff."""
     user = request.user
     if not user.is_authenticated:
-        message = "You are not signed in (or your session ended): sign in again to upload."
+        message = "You are not signed in (or your session ended): sign in again."
         return JsonResponse({"error": message}, status=403)
     if not (user.is_active and user.is_staff):
-        return JsonResponse({"error": "Only staff may upload images."}, status=403)
+        return JsonResponse({"error": f"Only staff may {doing}."}, status=403)
     return None
 
 
@@ -323,6 +323,36 @@ def image_upload(request: HttpRequest) -> JsonResponse:
     except ValidationError as exc:
         return JsonResponse({"error": exc.messages[0]}, status=400)
     return JsonResponse({"image_code": f"![]({image.url})", "image": _image_json(image)})
+
+
+PICKER_PAGE = 24  # images the editor's picker shows at a time
+PICKER_PAGES = 1000  # pages it can ask for: a search narrows a library beyond that
+
+
+def image_search(request: HttpRequest) -> JsonResponse:
+    """The image library for the editor's picker: the newest images, or those
+    matching ?q=, PICKER_PAGE at a time (?page=2…), each with what inserting it needs."""
+    if refusal := _staff_refusal(request, doing="browse the image library"):
+        return refusal
+    if request.method != "GET":
+        return JsonResponse({"error": "Ask for the library with GET."}, status=405)
+    query = request.GET.get("q", "")[:200]
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 0
+    if not 1 <= page <= PICKER_PAGES:
+        message = f"The page must be a number from 1 to {PICKER_PAGES}."
+        return JsonResponse({"error": message}, status=400)
+    start = (page - 1) * PICKER_PAGE
+    found = list(LibraryImage.objects.matching(query)[start : start + PICKER_PAGE + 1])
+    return JsonResponse(
+        {
+            "images": [_image_json(image) for image in found[:PICKER_PAGE]],
+            "page": page,
+            "more": len(found) > PICKER_PAGE,
+        }
+    )
 
 
 @require_POST

@@ -23,6 +23,7 @@ urlpatterns = [
         name="markdownx_markdownify",
     ),
     path("admin/markdownx/upload/", article_views.image_upload, name="markdownx_upload"),
+    path("admin/markdownx/images/", article_views.image_search, name="library_image_search"),
     path(
         "admin/markdownx/images/<int:pk>/describe/",
         article_views.image_describe,

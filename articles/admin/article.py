@@ -413,7 +413,13 @@ class ArticleAdmin(PublicationPDFMixin, ReviewQueueMixin, BinMixin, DOIMixin, ad
 
     class Media:
         css = {"all": ["css/admin-editor.css"]}
-        js = ["js/editor.js", "js/field-limits.js", "js/autosave.js", "js/edit-conflict.js"]
+        js = [
+            "js/editor.js",
+            "js/editor-toolbar.js",
+            "js/field-limits.js",
+            "js/autosave.js",
+            "js/edit-conflict.js",
+        ]
 
     # --- who sees what ----------------------------------------------------------------
 

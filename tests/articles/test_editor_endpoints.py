@@ -138,3 +138,64 @@ def test_preview_uses_the_public_renderer(staff_client):
     html = response.content.decode()
     assert html == render_preview(source)
     assert '<blockquote class="pullquote">' in html and "<script" not in html
+
+
+# --- the toolbar's image picker: the library, searched ------------------------------
+
+SEARCH_URL = "/admin/markdownx/images/"
+
+
+def library_image(**texts):
+    from articles import services
+
+    return services.image_create(
+        data=image_bytes("PNG"), name="picture.png", by=StaffFactory(), **texts
+    )
+
+
+def test_the_picker_lists_the_newest_images_and_finds_them_by_their_words(staff_client):
+    harbour = library_image(alt_text="Container cranes at a harbour", credit="Port Authority")
+    wheat = library_image(caption="Wheat prices by month")
+    newest_first = json.loads(staff_client.get(SEARCH_URL).content)
+    assert [image["id"] for image in newest_first["images"]] == [wheat.pk, harbour.pk]
+    assert newest_first["more"] is False
+    first = newest_first["images"][1]
+    assert first["url"] == harbour.url and first["alt_text"] == "Container cranes at a harbour"
+    assert first["describe_url"].endswith(f"/images/{harbour.pk}/describe/")
+
+    def found(query):
+        answer = json.loads(staff_client.get(SEARCH_URL, {"q": query}).content)
+        return [image["id"] for image in answer["images"]]
+
+    assert found("HARBOUR cranes") == [harbour.pk]  # every word, any case
+    assert found("port authority") == [harbour.pk]  # the credit
+    assert found("by month") == [wheat.pk]  # the caption
+    assert found("harbour wheat") == []
+
+
+def test_the_picker_pages_through_a_large_library(staff_client):
+    from articles.views import PICKER_PAGE
+
+    for number in range(PICKER_PAGE + 3):
+        library_image(alt_text=f"Figure {number}")
+    first = json.loads(staff_client.get(SEARCH_URL).content)
+    second = json.loads(staff_client.get(SEARCH_URL, {"page": 2}).content)
+    assert len(first["images"]) == PICKER_PAGE and first["more"] is True
+    assert len(second["images"]) == 3 and second["more"] is False
+    seen = {image["id"] for image in first["images"] + second["images"]}
+    assert seen == set(LibraryImage.objects.values_list("pk", flat=True))
+
+
+def test_the_picker_refuses_outsiders_and_bad_requests_with_a_message(client):
+    library_image(alt_text="Private chart")
+    answer = client.get(SEARCH_URL)
+    assert answer.status_code == 403 and "sign in again" in json.loads(answer.content)["error"]
+    client.force_login(UserFactory())
+    answer = client.get(SEARCH_URL)
+    assert answer.status_code == 403
+    assert json.loads(answer.content)["error"] == "Only staff may browse the image library."
+    client.force_login(StaffFactory())
+    for page in ("two", "0", "99999999999999999999"):
+        answer = client.get(SEARCH_URL, {"page": page})
+        assert answer.status_code == 400 and "number" in json.loads(answer.content)["error"]
+    assert client.post(SEARCH_URL).status_code == 405

@@ -68,3 +68,18 @@ def page(browser):
     context.close()
     # Every page a test visits, public or admin, works under the site's strict CSP.
     assert blocked == [], "the Content Security Policy blocked something:\n" + "\n".join(blocked)
+
+
+@pytest.fixture
+def editor_page(live_server, page, settings):
+    """The admin's new-article form, signed in as a superuser; uploaded pictures served."""
+    from tests.factories import StaffFactory
+
+    settings.ROOT_URLCONF = "tests.browser.media_urls"
+    user = StaffFactory(username="ed", is_superuser=True)
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "a-long-test-password")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    return page

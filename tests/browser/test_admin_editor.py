@@ -15,23 +15,8 @@ from playwright.sync_api import expect
 
 from articles.models import LibraryImage
 from articles.views import render_preview
-from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture
-def editor_page(live_server, page, settings):
-    settings.ROOT_URLCONF = "tests.browser.media_urls"  # uploaded pictures are served
-    user = StaffFactory(username="ed", is_superuser=True)
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.goto(live_server.url + "/admin/articles/article/add/")
-    return page
 
 
 def drop_file(page, name: str, mime: str, data: bytes) -> None:
