@@ -34,3 +34,9 @@ errorlog = "-"
 # from these addresses or networks, and so does Django (TrustedProxyMiddleware drops the
 # forwarded headers of anyone else): the same variable, the same default, for both.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# gunicorn's control socket (for `gunicornc`) defaults to one path per user
+# ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl), which a second instance on the same
+# host (a benchmark beside the server, blue-green deploys) would take over. Off unless
+# GUNICORN_CONTROL_SOCKET names a path for this instance.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
