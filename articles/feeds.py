@@ -1,8 +1,12 @@
-"""RSS 2.0 and Atom feeds of the public articles: all of them, one author's, one topic's.
+"""RSS 2.0 and Atom feeds of the public articles: all of them, one author's, one topic's,
+one programme's, one region's; each as a full-text feed and as a summary feed.
 
-Each entry carries the full text (RSS ``content:encoded``, Atom ``content``), the
-excerpt as its summary, every credited author (RSS ``dc:creator``, Atom ``author`` with
-the profile page) and its publication and update times. Links inside the text are made
+Each entry carries the excerpt as its summary, every credited author (RSS
+``dc:creator``, Atom ``author`` with the profile page) and its publication and update
+times. In a full-text feed it carries the text too (RSS ``content:encoded``, Atom
+``content``), newest first until the texts reach ``FEED_FULL_TEXT_BYTES``: the entries
+after that carry their summary and a link to the page, so one long report cannot make
+every poll of the feed a download of megabytes. Links inside the text are made
 absolute, since a feed reader has no page to resolve them against.
 """
 
@@ -12,11 +16,13 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from articles.addresses import absolute
+from articles.caching import public_page
 from articles.citations import offered_pdf
 from articles.labels import topic_label
 from articles.models import Article, Programme, Region
@@ -55,7 +61,8 @@ class ArticleRssFeed(Rss201rev2Feed):
         super().add_item_elements(handler, item)
         for name, _url in item["credits"]:
             handler.addQuickElement("dc:creator", name)
-        handler.addQuickElement("content:encoded", absolute_links(item["content"], item["link"]))
+        if item["content"] is not None:
+            handler.addQuickElement("content:encoded", item["content"])
 
 
 class ArticleAtomFeed(Atom1Feed):
@@ -69,15 +76,36 @@ class ArticleAtomFeed(Atom1Feed):
             if url:
                 handler.addQuickElement("uri", urljoin(item["link"], url))
             handler.endElement("author")
-        content = absolute_links(item["content"], item["link"])
-        handler.addQuickElement("content", content, {"type": "html"})
+        if item["content"] is not None:
+            handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
 class ArticlesFeed(Feed):
-    """The newest public articles (RSS)."""
+    """The newest public articles (RSS), with their text (`full_text`) or without."""
 
     feed_type = ArticleRssFeed
     url_name = "articles:feed"
+
+    def __init__(self, *, full_text: bool = True):
+        super().__init__()
+        self.full_text = full_text
+
+    def get_feed(self, obj, request):
+        """The feed, with the text of the newest entries while they fit the budget."""
+        feed = super().get_feed(obj, request)
+        budget = settings.FEED_FULL_TEXT_BYTES if self.full_text else 0
+        for item in feed.items:
+            content = absolute_links(item["content"], item["link"])
+            size = len(content.encode())
+            if size <= budget:
+                item["content"], budget = content, budget - size
+                continue
+            budget = 0  # newest first: an older text never stands in for a newer one
+            item["content"] = None
+            if self.full_text:
+                read_on = format_html('<p><a href="{}">Read the full text</a></p>', item["link"])
+                item["description"] = mark_safe(item["description"] + read_on)
+        return feed
 
     def title(self, obj=None):
         return settings.SITE_NAME
@@ -89,7 +117,11 @@ class ArticlesFeed(Feed):
         return reverse("articles:list")
 
     def feed_url(self, obj=None):
-        return reverse(self.url_name)
+        return reverse(self.name(), kwargs={"slug": obj.slug} if obj is not None else {})
+
+    def name(self) -> str:
+        """The URL name of this feed: the full-text one's, or its summary's."""
+        return self.url_name if self.full_text else f"{self.url_name}_summary"
 
     def author_name(self, obj=None):
         # Atom needs an author for entries that credit none: the institute.
@@ -166,9 +198,6 @@ class AuthorFeed(ArticlesFeed):
     def link(self, obj):
         return obj.get_absolute_url()
 
-    def feed_url(self, obj):
-        return reverse(self.url_name, kwargs={"slug": obj.slug})
-
     def articles(self, obj):
         return Article.objects.published().by_author(obj)
 
@@ -199,9 +228,6 @@ class TagFeed(ArticlesFeed):
     def link(self, obj):
         return reverse("articles:tag", kwargs={"slug": obj.slug})
 
-    def feed_url(self, obj):
-        return reverse(self.url_name, kwargs={"slug": obj.slug})
-
     def articles(self, obj):
         return Article.objects.published().tagged(obj)
 
@@ -230,9 +256,6 @@ class ProgrammeFeed(ArticlesFeed):
 
     def link(self, obj):
         return obj.get_absolute_url()
-
-    def feed_url(self, obj):
-        return reverse(self.url_name, kwargs={"slug": obj.slug})
 
     def articles(self, obj):
         return Article.objects.published().in_programme(obj)
@@ -263,9 +286,6 @@ class RegionFeed(ArticlesFeed):
     def link(self, obj):
         return obj.get_absolute_url()
 
-    def feed_url(self, obj):
-        return reverse(self.url_name, kwargs={"slug": obj.slug})
-
     def articles(self, obj):
         return Article.objects.published().in_regions(Region.objects.subtree_ids(obj))
 
@@ -276,3 +296,18 @@ class RegionAtomFeed(RegionFeed):
     feed_type = ArticleAtomFeed
     url_name = "articles:region_feed_atom"
     subtitle = RegionFeed.description
+
+
+def feed_patterns(route: str, rss: type[ArticlesFeed], atom: type[ArticlesFeed], name: str):
+    """The four feeds of one list of articles: `route` (RSS) and `route`atom/ (Atom)
+    with full text, and the same under `route`summary/ without it."""
+    return [
+        path(route, public_page(rss()), name=name),
+        path(f"{route}atom/", public_page(atom()), name=f"{name}_atom"),
+        path(f"{route}summary/", public_page(rss(full_text=False)), name=f"{name}_summary"),
+        path(
+            f"{route}summary/atom/",
+            public_page(atom(full_text=False)),
+            name=f"{name}_atom_summary",
+        ),
+    ]

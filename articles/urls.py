@@ -16,7 +16,7 @@ urlpatterns = [
         public_page(views.TagDetailView.as_view(), params=("page",)),
         name="tag",
     ),
-    path("topics/<slug:slug>/feed/", public_page(feeds.TagFeed()), name="tag_feed"),
+    *feeds.feed_patterns("topics/<slug:slug>/feed/", feeds.TagFeed, feeds.TagAtomFeed, "tag_feed"),
     path(
         "topics/",
         public_page(taxonomy_views.TopicListView.as_view()),
@@ -32,15 +32,11 @@ urlpatterns = [
         public_page(taxonomy_views.ProgrammeDetailView.as_view(), params=("page",)),
         name="programme",
     ),
-    path(
+    *feeds.feed_patterns(
         "programmes/<slug:slug>/feed/",
-        public_page(feeds.ProgrammeFeed()),
-        name="programme_feed",
-    ),
-    path(
-        "programmes/<slug:slug>/feed/atom/",
-        public_page(feeds.ProgrammeAtomFeed()),
-        name="programme_feed_atom",
+        feeds.ProgrammeFeed,
+        feeds.ProgrammeAtomFeed,
+        "programme_feed",
     ),
     path("regions/", public_page(taxonomy_views.RegionListView.as_view()), name="region_list"),
     path(
@@ -48,13 +44,9 @@ urlpatterns = [
         public_page(taxonomy_views.RegionDetailView.as_view(), params=("page",)),
         name="region",
     ),
-    path("regions/<slug:slug>/feed/", public_page(feeds.RegionFeed()), name="region_feed"),
-    path(
-        "regions/<slug:slug>/feed/atom/",
-        public_page(feeds.RegionAtomFeed()),
-        name="region_feed_atom",
+    *feeds.feed_patterns(
+        "regions/<slug:slug>/feed/", feeds.RegionFeed, feeds.RegionAtomFeed, "region_feed"
     ),
-    path("topics/<slug:slug>/feed/atom/", public_page(feeds.TagAtomFeed()), name="tag_feed_atom"),
     path(
         "archive/", public_page(views.ArchiveIndexView.as_view(), params=("page",)), name="archive"
     ),
@@ -81,7 +73,6 @@ urlpatterns = [
         ),
         name="research",
     ),
-    path("feed/", public_page(feeds.ArticlesFeed()), name="feed"),
-    path("feed/atom/", public_page(feeds.ArticlesAtomFeed()), name="feed_atom"),
+    *feeds.feed_patterns("feed/", feeds.ArticlesFeed, feeds.ArticlesAtomFeed, "feed"),
     path("preview/<str:token>/", views.PreviewLinkView.as_view(), name="preview"),
 ]

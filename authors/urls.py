@@ -1,7 +1,7 @@
 from django.urls import path
 
 from articles.caching import public_page
-from articles.feeds import AuthorAtomFeed, AuthorFeed
+from articles.feeds import AuthorAtomFeed, AuthorFeed, feed_patterns
 from authors import views
 
 app_name = "authors"
@@ -15,8 +15,7 @@ urlpatterns = [
         public_page(views.AuthorDetailView.as_view(), params=("page",)),
         name="detail",
     ),
-    path("authors/<slug:slug>/feed/", public_page(AuthorFeed()), name="feed"),
-    path("authors/<slug:slug>/feed/atom/", public_page(AuthorAtomFeed()), name="feed_atom"),
+    *feed_patterns("authors/<slug:slug>/feed/", AuthorFeed, AuthorAtomFeed, "feed"),
     path(
         "experts/",
         public_page(views.ExpertListView.as_view(), params=views.EXPERT_FILTERS + ("page",)),

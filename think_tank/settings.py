@@ -296,6 +296,9 @@ CROSSREF_SERIES_ISSNS = {
 }
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "Independent research on security and technology")
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "10"))
+# A full-text feed carries the texts of its newest entries up to this many bytes; older
+# entries carry their summary and a link.
+FEED_FULL_TEXT_BYTES = int(os.environ.get("FEED_FULL_TEXT_BYTES", "200000"))
 
 # Uploads through the editor: raster images only, verified by Pillow.
 IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -1,5 +1,6 @@
 """Feeds: RSS 2.0 and Atom for all articles, each author and each topic; well formed,
-full text, every author, dates; public articles only; linked from every page."""
+full text up to a size, every author, dates; public articles only; linked from every
+page; each with a summary-only twin."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -10,7 +11,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import ArticleFactory, AuthorProfileFactory, DraftFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorProfileFactory,
+    DraftFactory,
+    ProgrammeFactory,
+    RegionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,19 +74,21 @@ def catalogue():
     return {"article": article, "ada": ada, "ben": ben}
 
 
-def feed_urls(ada) -> list[tuple[str, str]]:
+def feed_urls(ada, *, summary: bool = False) -> list[tuple[str, str]]:
+    end = "_summary" if summary else ""
     return [
-        ("rss", reverse("articles:feed")),
-        ("atom", reverse("articles:feed_atom")),
-        ("rss", reverse("authors:feed", kwargs={"slug": ada.slug})),
-        ("atom", reverse("authors:feed_atom", kwargs={"slug": ada.slug})),
-        ("rss", reverse("articles:tag_feed", kwargs={"slug": "maritime"})),
-        ("atom", reverse("articles:tag_feed_atom", kwargs={"slug": "maritime"})),
+        ("rss", reverse(f"articles:feed{end}")),
+        ("atom", reverse(f"articles:feed_atom{end}")),
+        ("rss", reverse(f"authors:feed{end}", kwargs={"slug": ada.slug})),
+        ("atom", reverse(f"authors:feed_atom{end}", kwargs={"slug": ada.slug})),
+        ("rss", reverse(f"articles:tag_feed{end}", kwargs={"slug": "maritime"})),
+        ("atom", reverse(f"articles:tag_feed_atom{end}", kwargs={"slug": "maritime"})),
     ]
 
 
-def test_every_feed_is_well_formed_and_holds_only_public_articles(client, catalogue):
-    for kind, url in feed_urls(catalogue["ada"]):
+@pytest.mark.parametrize("summary", [False, True], ids=["full text", "summary"])
+def test_every_feed_is_well_formed_and_holds_only_public_articles(client, catalogue, summary):
+    for kind, url in feed_urls(catalogue["ada"], summary=summary):
         root = fetch(client, url)
         entries = rss_items(root) if kind == "rss" else atom_entries(root)
         title_tag = "title" if kind == "rss" else f"{ATOM}title"
@@ -180,3 +189,64 @@ def test_feeds_run_a_fixed_number_of_queries(client, django_assert_num_queries, 
     for url, queries in expected.items():
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200, url
+
+
+def test_summary_feeds_carry_the_summary_and_authors_but_no_text(client, catalogue):
+    for kind, url in feed_urls(catalogue["ada"], summary=True):
+        assert "/summary/" in url
+        root = fetch(client, url)
+        if kind == "rss":
+            (item,) = rss_items(root)
+            assert item.find(CONTENT) is None, url
+            assert "The lede of the piece." in item.findtext("description")
+            assert "The full argument" not in item.findtext("description")
+            assert [c.text for c in item.findall(DC_CREATOR)] == ["Ada Quill", "Ben Stroud"]
+        else:
+            (entry,) = atom_entries(root)
+            assert entry.find(f"{ATOM}content") is None, url
+            assert "The lede of the piece." in entry.findtext(f"{ATOM}summary")
+            # The feed names itself, not its full-text twin.
+            assert root.find(f"{ATOM}link[@rel='self']").get("href").endswith(url)
+
+
+def test_summary_feeds_of_programmes_and_regions_are_served(client):
+    programme, region = ProgrammeFactory(), RegionFactory()
+    ArticleFactory(title="Placed piece", programmes=[programme], regions=[region])
+    for name, place in (("programme", programme), ("region", region)):
+        for suffix in ("feed_summary", "feed_atom_summary"):
+            url = reverse(f"articles:{name}_{suffix}", kwargs={"slug": place.slug})
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert (
+                b"Placed piece" in response.content and b"content:encoded" not in response.content
+            )
+
+
+def test_a_full_text_feed_stops_carrying_texts_at_its_size_cap(client, settings):
+    settings.FEED_FULL_TEXT_BYTES = 30_000
+    long_text = "_A summary of the piece._\n\n<excerpt/>\n\n" + "A long paragraph. " * 1000
+    for day in range(1, 6):  # about 18 KB of text each, newest last
+        ArticleFactory(
+            title=f"Long piece {day}",
+            body=long_text,
+            published_at=datetime(2024, 6, day, tzinfo=UTC),
+        )
+    response = client.get(reverse("articles:feed"))
+    items = rss_items(ET.fromstring(response.content))
+    assert [item.findtext("title") for item in items][:2] == ["Long piece 5", "Long piece 4"]
+    with_text = [item.findtext("title") for item in items if item.find(CONTENT) is not None]
+    assert with_text == ["Long piece 5"]  # the next text would pass 30 KB
+    assert len(response.content) < 30_000 + 10_000
+    for item in items[1:]:  # the rest: the summary and a link to read on, nothing lost
+        description = item.findtext("description")
+        assert "A summary of the piece." in description
+        assert f'<a href="{item.findtext("link")}">Read the full text</a>' in description
+    # The summary twin is smaller still and never links to a text it left out.
+    summary = client.get(reverse("articles:feed_summary"))
+    assert len(summary.content) < len(response.content)
+    assert b"Read the full text" not in summary.content
+
+
+def test_the_footer_offers_the_summary_feed(client, catalogue):
+    html = client.get("/").content.decode()
+    assert f'href="{reverse("articles:feed_summary")}"' in html
