@@ -9,7 +9,7 @@ DEV_ENV := DJANGO_DEBUG=true
 # Where background tasks (PDFs, large renditions) queue: as think_tank/settings.py decides.
 TASKS_BACKEND ?= $(if $(REDIS_URL),rq,database)
 
-.PHONY: run worker test install lint format migrate sample serve-prod clean
+.PHONY: run worker test install lint format migrate sample serve-prod serve-prod-nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,21 @@ serve-prod: install ## gunicorn with production settings (needs DJANGO_SECRET_KE
 	$(BIN)/python manage.py migrate --noinput
 	@# Workers, timeouts and logs: gunicorn.conf.py (WEB_CONCURRENCY workers, default cores + 1).
 	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py think_tank.wsgi
+
+NGINX_PORT ?= 8080
+PUBLISHED_ROOT ?= $(CURDIR)/published
+serve-prod-nginx: install ## nginx on NGINX_PORT serving published pages and static files, gunicorn behind it (needs SITE_URL)
+	@command -v nginx >/dev/null 2>&1 || { echo "nginx is not installed: apt-get install nginx libnginx-mod-http-brotli-static"; exit 1; }
+	@test -n "$(SITE_URL)" || { echo "Set SITE_URL to the address readers use, e.g. SITE_URL=http://$(HOST):$(NGINX_PORT)"; exit 1; }
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py migrate --noinput
+	PUBLISHED_ROOT=$(PUBLISHED_ROOT) $(BIN)/python manage.py nginx_conf --standalone \
+	  --listen $(HOST):$(NGINX_PORT) --upstream $(HOST):$(PORT) $(if $(filter 0,$(shell id -u)),--user root) \
+	  > $(PUBLISHED_ROOT).nginx.conf
+	@echo "Readers: http://$(HOST):$(NGINX_PORT)/ (nginx; published pages in $(PUBLISHED_ROOT))"
+	@nginx -c $(PUBLISHED_ROOT).nginx.conf -p $(CURDIR) -g 'daemon off;' & nginx=$$!; \
+	  trap 'kill $$nginx 2>/dev/null; wait $$nginx 2>/dev/null' EXIT INT TERM; \
+	  PUBLISHED_ROOT=$(PUBLISHED_ROOT) GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py think_tank.wsgi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

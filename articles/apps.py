@@ -8,7 +8,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self):
-        from articles import caching, credits, related, search
+        from articles import caching, credits, published_files, related, search
         from articles.services import images as image_services
         from articles.tasks import pdfs as pdf_tasks
 
@@ -18,3 +18,4 @@ class ArticlesConfig(AppConfig):
         image_services.connect_signals()  # renditions on first use, after the commit
         pdf_tasks.connect_signals()  # PDFs follow publication; work the services ask for
         caching.connect_signals()  # after the search index's: see articles.caching
+        published_files.connect_signals()  # pages as files, for nginx (PUBLISHED_ROOT)

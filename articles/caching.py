@@ -67,6 +67,7 @@ from django.utils.cache import (
 from django.utils.http import http_date, parse_http_date_safe
 from taggit.models import Tag, TaggedItem
 
+from articles import published_files
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -322,6 +323,8 @@ class PageCacheMiddleware:
 
     def _serve(self, request: HttpRequest) -> HttpResponse:
         key = None
+        # Read before the page: a change after this removes whatever is written below.
+        files = published_files.writable(request)
         if settings.PAGE_CACHE_SECONDS > 0:
             try:
                 key = page_key(request, current_generation())
@@ -330,12 +333,17 @@ class PageCacheMiddleware:
                 logger.exception("The page cache is unavailable")
                 key = entry = None
             if entry is not None:
-                return _cached_response(request, entry)
+                response = _cached_response(request, entry)
+                if files is not None:  # asked of Django: the file is gone, or never was
+                    self._publish(request, response, files, missing_only=True)
+                return response
         response = self.get_response(request)
         if not getattr(response, "is_public_page", False) or not _storable(request, response):
             return response
         response.setdefault("ETag", _etag(response.content))
         response.setdefault("Last-Modified", http_date())
+        if files is not None:
+            self._publish(request, response, files)
         if key is not None:
             try:
                 _set_page(key, _entry(response))
@@ -343,6 +351,17 @@ class PageCacheMiddleware:
                 logger.exception("Could not store a page in the cache")
             response["X-Page-Cache"] = "miss"
         return _conditional(request, response)
+
+    @staticmethod
+    def _publish(request, response, files: str, *, missing_only: bool = False) -> None:
+        if response.status_code == 200:
+            published_files.keep(
+                request.path,
+                response.content,
+                response.get("Content-Type", ""),
+                files,
+                missing_only=missing_only,
+            )
 
 
 # --- which requests, under which key ----------------------------------------------------

@@ -43,6 +43,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "articles.finder_index",
             "articles.desk",
             "articles.addresses",
+            "articles.published_files",
             "articles.tasks.doi",
         ),
     ),

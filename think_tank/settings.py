@@ -195,6 +195,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
 # copy this long after an edit.
 PAGE_BROWSER_SECONDS = int(os.environ.get("PAGE_BROWSER_SECONDS", "0"))
 PAGE_CDN_SECONDS = int(os.environ.get("PAGE_CDN_SECONDS", "60"))
+# Public pages written as files for nginx to serve (articles/published_files.py,
+# deploy/nginx.conf); empty: off. Needs SITE_URL, the address the files are for.
+PUBLISHED_ROOT = os.environ.get("PUBLISHED_ROOT", "")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before checking
