@@ -94,7 +94,7 @@ def enabled() -> bool:
 
 def file_for(path: str, content_type: str) -> Path | None:
     """The file of the page at `path` with this content type, None if it has none."""
-    if not _SAFE_PATH.match(path) or ".." in path:
+    if not _safe(path):
         return None
     kind = content_type.split(";")[0].strip().lower()
     relative = path.lstrip("/")
@@ -109,11 +109,15 @@ def file_for(path: str, content_type: str) -> Path | None:
 
 def candidates(path: str) -> list[Path]:
     """Every file the page at `path` may have been written as."""
-    if not _SAFE_PATH.match(path) or ".." in path:
+    if not _safe(path):
         return []
     if path.endswith("/"):
         return [_tree() / path.lstrip("/") / name for name in _NAMES.values()]
     return [_tree() / path.lstrip("/")]
+
+
+def _safe(path: str) -> bool:
+    return bool(_SAFE_PATH.match(path)) and ".." not in path
 
 
 def _root() -> Path:
