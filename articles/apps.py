@@ -8,12 +8,12 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self):
-        from articles import caching, credits, published_files, related, search
+        from articles import caching, credits, page_records, published_files, search
         from articles.services import images as image_services
         from articles.tasks import pdfs as pdf_tasks
 
         credits.connect_signals()
-        related.connect_signals()
+        page_records.connect_signals()
         search.connect_signals()
         image_services.connect_signals()  # renditions on first use, after the commit
         pdf_tasks.connect_signals()  # PDFs follow publication; work the services ask for

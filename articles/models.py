@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -881,18 +882,19 @@ class CreditRecord(models.Model):
         return f"{self.user} credited on {self.article}"
 
 
-class RelatedList(models.Model):
-    """The related research worked out for one article (articles.related): the ids of
-    approved articles, best first. Deleted whenever it may have changed; a narrow table,
-    so forgetting the lists of a whole topic is one quick DELETE."""
+class PageRecord(models.Model):
+    """What a public article's page shows beside the article's own row, stored at its
+    first view (articles.page_records): its topics, programmes, regions and credits, its
+    suggestions (related research) and the articles before and after it. Deleted
+    whenever it may have changed; read with the article, so the page is one query."""
 
     article = models.OneToOneField(
-        Article, on_delete=models.CASCADE, primary_key=True, related_name="related_list"
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="page_record"
     )
-    article_ids = models.JSONField(default=list)
+    parts = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
 
     def __str__(self) -> str:
-        return f"Related research for article {self.article_id}"
+        return f"Page record of article {self.article_id}"
 
 
 class ArticleEvent(models.Model):

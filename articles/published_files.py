@@ -45,7 +45,6 @@ from urllib.parse import urlsplit
 import brotli
 from asgiref.local import Local
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIRequest
@@ -54,7 +53,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_init, post_s
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django_tasks import task
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from articles.models import (
     Article,
@@ -64,6 +63,8 @@ from articles.models import (
     PublicationType,
     Region,
 )
+from articles.page_records import showing_ids
+from articles.related import at_times
 from authors.models import AuthorProfile, ExpertiseArea
 
 logger = logging.getLogger(__name__)
@@ -221,7 +222,7 @@ def remove(paths, *, also=()) -> int:
 def _remove_files(files) -> int:
     removed = 0
     for file in files:
-        for name in (file, *(file.with_name(file.name + copy) for copy in COPIES)):
+        for name in (file, *(file.with_name(file.name + suffix) for suffix in COPIES)):
             try:
                 name.unlink()
                 removed += 1
@@ -294,27 +295,23 @@ def sitemap_sections() -> list[Path]:
     return sorted(tree.glob("sitemap-*.xml"))
 
 
-def article_pages(article: Article) -> tuple[list[str], list[str]]:
-    """(the pages that show `article`; the pages of the articles whose suggestions may
-    list it). The first: its page, its topics',
-    programmes', regions' (with the regions around them) and authors' pages and feeds,
-    the archive of its year and month, the pages of the articles before and after it.
-    The second: every approved article sharing one of its topics (suggestions are drawn
-    from those)."""
+def article_pages(article: Article, *, times=()) -> tuple[list[str], list[str]]:
+    """(the pages that show `article`; the pages of the articles that may show it
+    beside them). The first: its page, its topics', programmes', regions' (with the
+    regions around them) and authors' pages and feeds, the archive of its year and
+    month. The second: the articles just before and after it and those whose
+    suggestions may list it (`page_records.showing_ids`). Both where it is, and where it
+    was at each of `times` (before a change)."""
     hot = [article.get_absolute_url()]
     named = []
-    if article.published_at is not None:
-        # Its neighbours in time link to it (or did, or now link past it).
-        public = Article.objects.published()
-        for nearest in (public.before(article), public.after(article)):
-            hot += [reverse("articles:detail", kwargs={"slug": slug}) for slug in
-                    nearest.values_list("slug", flat=True)[:1]]  # fmt: skip
-        year, month = article.published_at.year, article.published_at.month
+    for placed in at_times(article, times):
+        year, month = placed.published_at.year, placed.published_at.month
         named += [
             ("articles:archive_year", {"year": f"{year:04d}"}),
             ("articles:archive_month", {"year": f"{year:04d}", "month": f"{month:02d}"}),
         ]
-    for slug in article.tags.values_list("slug", flat=True):
+    topics = list(article.tags.values_list("pk", "slug"))
+    for _pk, slug in topics:
         named += [("articles:tag", {"slug": slug}), *_feeds("articles:tag_feed", {"slug": slug})]
     for slug in article.programmes.values_list("slug", flat=True):
         named += [("articles:programme", {"slug": slug})]
@@ -327,14 +324,8 @@ def article_pages(article: Article) -> tuple[list[str], list[str]]:
     ):
         named += _author_pages(slug)
     hot += _urls(*named)
-    items = TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article))
-    sharing = items.filter(tag__in=article.tags.all()).values("object_id")
-    slugs = (
-        Article.objects.approved()
-        .exclude(pk=article.pk)
-        .filter(pk__in=sharing)
-        .values_list("slug", flat=True)
-    )
+    ids = showing_ids(article, tag_ids=[pk for pk, _slug in topics], times=times)
+    slugs = Article.objects.filter(pk__in=ids).values_list("slug", flat=True)
     return hot, [reverse("articles:detail", kwargs={"slug": slug}) for slug in slugs]
 
 
@@ -434,6 +425,7 @@ _pending = Local()
 def _state():
     if not hasattr(_pending, "paths"):
         _pending.paths, _pending.article_ids, _pending.everything = set(), set(), False
+        _pending.times = {}
     return _pending
 
 
@@ -441,6 +433,7 @@ def _track_article(article: Article) -> None:
     """Note a change to an article readers may see (or saw) for the commit."""
     was_approved = getattr(article, "_files_was_approved", False)
     loaded_slug = getattr(article, "_files_loaded_slug", None)
+    loaded_time = getattr(article, "_files_loaded_published_at", None)
     _loaded(Article, article)  # the next save of this instance compares with this one
     if not (was_approved or _approved(article)):
         return  # a draft before and after: on no public page
@@ -448,6 +441,8 @@ def _track_article(article: Article) -> None:
     state.article_ids.add(article.pk)
     if loaded_slug and loaded_slug != article.slug:  # the old address's file too
         state.paths.add(reverse("articles:detail", kwargs={"slug": loaded_slug}))
+    if was_approved and loaded_time and loaded_time != article.published_at:
+        state.times.setdefault(article.pk, set()).add(loaded_time)  # its old place too
     transaction.on_commit(_flush)
 
 
@@ -466,17 +461,19 @@ def _flush() -> None:
     for the most read of them to be written again."""
     state = _state()
     paths, article_ids, everything = state.paths, state.article_ids, state.everything
+    times = state.times
     if not (paths or article_ids or everything):
         return
-    state.paths, state.article_ids, state.everything = set(), set(), False
+    state.paths, state.article_ids, state.everything, state.times = set(), set(), False, {}
     try:
-        refresh(article_ids=article_ids, paths=paths, everything=everything)
+        refresh(article_ids=article_ids, paths=paths, everything=everything, times=times)
     except Exception:  # the change is committed; it must not look failed
         logger.exception("Could not update the published files after a commit")
 
 
-def refresh(*, article_ids=(), paths=(), everything=False) -> dict:
-    """Remove the files of the pages these articles (and `paths`) are on, then enqueue
+def refresh(*, article_ids=(), paths=(), everything=False, times=None) -> dict:
+    """Remove the files of the pages these articles (and `paths`) are on (and were on,
+    at the publication times `times` gives by article id), then enqueue
     the writing of the most read of them (home, the site's feeds, each article's page
     and its topics' pages); the others are written when first asked for. Returns what
     was done, counted."""
@@ -488,7 +485,7 @@ def refresh(*, article_ids=(), paths=(), everything=False) -> dict:
     else:
         affected = set(paths) | set(site_pages())
         for article in Article.objects.filter(pk__in=article_ids):
-            shows, suggests = article_pages(article)
+            shows, suggests = article_pages(article, times=(times or {}).get(article.pk, ()))
             affected.update(shows, suggests)
             topics = article.tags.values_list("slug", flat=True)
             rewrite.add(article.get_absolute_url())
@@ -506,6 +503,7 @@ def refresh(*, article_ids=(), paths=(), everything=False) -> dict:
 
 def _loaded(sender, instance, **kwargs):
     instance._files_loaded_slug = instance.__dict__.get("slug")
+    instance._files_loaded_published_at = instance.__dict__.get("published_at")
     instance._files_was_approved = _approved(instance)
 
 
@@ -522,10 +520,16 @@ def _credit_changed(sender, instance, raw=False, **kwargs):
     if not enabled() or raw:
         return
     article = Article.objects.filter(pk=instance.article_id).first()
-    if article is None or not _approved(article):
+    if article is not None:
+        credits_changed(article, author_ids=[instance.author_id])
+
+
+def credits_changed(article: Article, *, author_ids) -> None:
+    """The credits of `article` changed, adding or removing these authors."""
+    if not enabled() or not _approved(article):
         return
-    # The author's page lists it (or did): by address, as the credit may be gone.
-    for slug in AuthorProfile.objects.filter(pk=instance.author_id).values_list("slug", flat=True):
+    # The authors' pages list it (or did): by address, as the credits may be gone.
+    for slug in AuthorProfile.objects.filter(pk__in=author_ids).values_list("slug", flat=True):
         _state().paths.update(_urls(*_author_pages(slug)))
     _track_article(article)
 

@@ -156,16 +156,38 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, tag_ids):
         """Other articles sharing the most of these tags with `article`, then the newest,
-        among the RELATED_WINDOW most recent ones sharing any: the cost stays the same
-        however large the archive grows."""
+        among the RELATED_WINDOW articles sharing any that are nearest to it in time on
+        each side: the cost stays the same however large the archive grows, and a new
+        publication changes the suggestions of its nearest neighbours only (`suggesting`)."""
         shared = Coalesce(Subquery(_tags_shared(tag_ids)), 0)
         sharing = self.exclude(pk=article.pk).annotate(shared_tags=shared).filter(shared_tags__gt=0)
-        newest = sharing.order_by("-published_at", "-id").values("pk")[:RELATED_WINDOW]
+        if article.published_at is None:  # a draft: as if published now
+            newest = sharing.order_by("-published_at", "-id").values("pk")
+            window = Q(pk__in=newest[:RELATED_WINDOW])
+        else:
+            window = Q(pk__in=sharing.before(article).values("pk")[:RELATED_WINDOW]) | Q(
+                pk__in=sharing.after(article).values("pk")[:RELATED_WINDOW]
+            )
         return (
-            self.filter(pk__in=newest)
+            self.filter(window)
             .annotate(shared_tags=shared)
             .order_by("-shared_tags", "-published_at", "-id")
         )
+
+    def suggesting(self, article, tag_ids):
+        """The articles whose suggestions (`related_to`) may list `article`, or will once
+        it carries these tags at its publication time: in each of the tags, the
+        RELATED_WINDOW nearest to it on each side. (An article lists another only when
+        fewer than RELATED_WINDOW articles sharing a topic lie between them, and the
+        articles of one tag between them are such articles.)"""
+        if article.published_at is None or not tag_ids:
+            return self.none()
+        window = Q(pk__in=[])
+        for tag_id in tag_ids:
+            in_tag = self.exclude(pk=article.pk).filter(tags__id=tag_id)
+            window |= Q(pk__in=in_tag.before(article).values("pk")[:RELATED_WINDOW])
+            window |= Q(pk__in=in_tag.after(article).values("pk")[:RELATED_WINDOW])
+        return self.filter(window)
 
     def before(self, article):
         """Articles published before `article`, the nearest first."""
@@ -204,11 +226,18 @@ class ArticleQuerySet(models.QuerySet):
         return cards.prefetch_related(_authorships(self.model)) if credits else cards
 
     def for_page(self, *, credits: bool = True):
-        """What an article page shows, in a fixed number of queries (the credits left
-        for `prefetch_credits` when `credits` is False)."""
-        page = self.select_related("hero_image", "related_list", "publication_type", "pdf")
+        """An article with what its full text shows, in a fixed number of queries (the
+        credits left for `prefetch_credits` when `credits` is False)."""
+        page = self.select_related("hero_image", "publication_type", "pdf")
         page = page.prefetch_related("tags")
         return page.prefetch_related(_authorships(self.model)) if credits else page
+
+    def for_article_page(self):
+        """An article page's row with its record (`articles.page_records`: what the page
+        shows beside it), in one query; not the Markdown source, which the page never
+        prints."""
+        page = self.select_related("hero_image", "page_record", "publication_type", "pdf")
+        return page.defer("body", "front_matter_extras", "imported_images")
 
     def using_image(self, image):
         """Articles showing a library image: as their hero or in their text."""
@@ -255,8 +284,9 @@ class ArticleQuerySet(models.QuerySet):
         return Tag.objects.filter(pk__in=items.values("tag_id")).annotate(article_total=total)
 
 
-# How many of the most recent articles sharing a topic "related research" ranks.
-RELATED_WINDOW = 300
+# "Related research" ranks this many articles sharing a topic on each side of an
+# article in time: the nearest before it and the nearest after it.
+RELATED_WINDOW = 30
 
 
 def _tags_shared(tag_ids):

@@ -21,10 +21,10 @@ from articles import services
 from articles.images import check_file_size
 from articles.markdown import render_article
 from articles.models import Article, LibraryImage, Programme
+from articles.page_records import page_context
 from articles.permissions import may_change_image
 from articles.previews import active_link_for
-from articles.querysets import prefetch_credits, previous_and_next
-from articles.related import RELATED_SHOWN, related_ids_of
+from articles.querysets import prefetch_credits
 from articles.search import parse_query, search_articles
 from authors.models import AuthorProfile
 
@@ -74,23 +74,10 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        # Its credits come with those of the articles around it, in one query.
-        return Article.objects.visible_to(self.request.user).for_page(credits=False)
+        return Article.objects.visible_to(self.request.user).for_article_page()
 
     def get_context_data(self, **kwargs):
-        article = self.object
-        if not article.is_public:
-            prefetch_credits([article])
-            return super().get_context_data(**kwargs)
-        ids = related_ids_of(article)
-        others = list(Article.objects.published().around(article, ids).for_listing(credits=False))
-        prefetch_credits([article, *others])
-        context = super().get_context_data(**kwargs)
-        by_id = {other.pk: other for other in others}
-        suggested = [by_id[pk] for pk in ids if pk in by_id]
-        context["related_articles"] = suggested[:RELATED_SHOWN]
-        context["previous_article"], context["next_article"] = previous_and_next(article, others)
-        return context
+        return super().get_context_data(**page_context(self.object), **kwargs)
 
 
 class TagDetailView(ListView):

@@ -44,6 +44,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "articles.desk",
             "articles.addresses",
             "articles.published_files",
+            "articles.page_records",
             "articles.tasks.doi",
         ),
     ),

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from articles import page_records, published_files
 from articles.caching import content_changed
 from articles.models import (
     Article,
@@ -226,6 +227,8 @@ def article_set_authors(*, article: Article, authors: list[AuthorProfile]) -> No
     article_refresh_bio_links(article=article, authors=ordered)  # nor to articles.credits
     search_schedule([article.pk])  # bulk_create sends no signal to the search index
     content_changed()  # nor to the page cache
+    page_records.credits_changed(article)  # nor to the page records
+    published_files.credits_changed(article, author_ids={*current, *(a.pk for a in ordered)})
 
 
 def article_check_credits(*, article: Article, authors: list[AuthorProfile]) -> None:

@@ -133,6 +133,31 @@ def test_a_publication_removes_the_page_of_the_article_before_it(client, publish
     assert b"Later piece" in page_file(published, earlier.get_absolute_url()).read_bytes()
 
 
+def test_a_publication_leaves_the_files_of_pieces_far_back_in_its_topic(
+    client, published, committed, monkeypatch
+):
+    """Only the articles nearest to it in its topic may suggest it: their files go, and
+    those further back, whose suggestions cannot change, stay byte for byte."""
+    monkeypatch.setattr("articles.querysets.RELATED_WINDOW", 2)
+    with committed():
+        pieces = [
+            ArticleFactory(
+                title=f"Grid piece {age}",
+                tags=["grid"],
+                published_at=timezone.now() - timedelta(days=age),
+            )  # fmt: skip
+            for age in range(8, 0, -1)
+        ]
+    for piece in pieces:
+        client.get(piece.get_absolute_url())
+    with committed():
+        ArticleFactory(title="Fresh grid findings", tags=["grid"], published_at=timezone.now())
+    kept = [p.title for p in pieces if page_file(published, p.get_absolute_url()).exists()]
+    assert kept == [f"Grid piece {age}" for age in range(8, 2, -1)]
+    for piece in pieces[-2:]:
+        assert b"Fresh grid findings" in client.get(piece.get_absolute_url()).content
+
+
 def test_a_withdrawn_article_loses_its_file_at_once(client, published, committed):
     with committed():
         article = ArticleFactory(title="To be withdrawn")

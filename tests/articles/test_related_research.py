@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles import services
-from articles.models import Article, RelatedList
+from articles.models import Article, PageRecord
 from tests.factories import (
     ArticleFactory,
     DraftFactory,
@@ -48,8 +48,9 @@ def suggested(client, article: Article) -> list[str]:
 
 
 def kept(article: Article) -> list[int] | None:
-    found = RelatedList.objects.filter(article=article).first()
-    return found.article_ids if found else None
+    """The ids of the suggestions kept in the article's page record, None without one."""
+    found = PageRecord.objects.filter(article=article).first()
+    return [item["pk"] for item in found.parts["related"]] if found else None
 
 
 def in_review(fellow, **fields) -> Article:
@@ -128,15 +129,20 @@ def test_changing_an_articles_topics_changes_what_it_is_suggested_beside(client,
     assert suggested(client, subject) == ["Newer grid piece", "Older grid piece"]
 
 
-def test_an_edit_that_leaves_publication_and_topics_alone_keeps_the_suggestions(
+def test_an_edit_to_a_suggestion_shows_at_once_and_edits_far_away_keep_the_record(
     client, subject, editor
 ):
+    far = ArticleFactory(title="Far piece", tags=["farming"], published_at=days_ago(400))
+    ArticleFactory(title="Between", published_at=days_ago(200))
     suggested(client, subject)
+    far.title = "Far piece, corrected"
+    services.article_save(article=far, by=editor, expected_version=far.version)
+    assert kept(subject) is not None  # on another topic, and not next to it in time
     older = Article.objects.get(title="Older grid piece")
     older.title = "Older grid piece, corrected"
     services.article_save(article=older, by=editor, expected_version=older.version)
-    assert kept(subject) is not None
-    # Only ids are kept: the page prints the current title.
+    # The record printed its card: it goes, and the page prints the new title.
+    assert kept(subject) is None
     assert suggested(client, subject) == ["Older grid piece, corrected"]
 
 
@@ -173,5 +179,46 @@ def test_suggestions_are_the_best_public_ones_when_more_are_kept(client):
     ArticleFactory(title="Grid and ports", tags=["grid", "ports"], published_at=days_ago(90))
     assert suggested(client, article) == ["Grid and ports", "Grid piece 0", "Grid piece 1"]
     assert len(kept(article)) == 6  # spares for scheduled or withdrawn ones
-    Article.objects.filter(title="Grid piece 0").update(status=Article.Status.WITHDRAWN)
+    withdrawn = Article.objects.get(title="Grid piece 0")
+    services.article_withdraw(article=withdrawn, by=EditorFactory(), reason="Superseded")
     assert suggested(client, article) == ["Grid and ports", "Grid piece 1", "Grid piece 2"]
+
+
+def test_a_publication_forgets_the_suggestions_of_its_nearest_neighbours_only(
+    client, editor, fellow, settings, monkeypatch
+):
+    """However big the topic, a new piece reaches the suggestions of the articles
+    nearest to it in time, never those of pieces far back in the archive."""
+    monkeypatch.setattr("articles.querysets.RELATED_WINDOW", 3)
+    pieces = [
+        ArticleFactory(title=f"Grid piece {age}", tags=["grid"], published_at=days_ago(age))
+        for age in range(10, 0, -1)  # the oldest first
+    ]
+    for piece in pieces:
+        suggested(client, piece)
+    fresh = in_review(fellow, title="Fresh grid findings", tags=["grid"])
+    services.article_approve(article=fresh, by=editor)
+    forgotten = [piece.title for piece in pieces if kept(piece) is None]
+    assert forgotten == ["Grid piece 3", "Grid piece 2", "Grid piece 1"]
+    assert "Fresh grid findings" in suggested(client, pieces[-1])
+    # Far back, the fresh piece is out of reach: its suggestions are still right.
+    assert "Fresh grid findings" not in suggested(client, pieces[0])
+    assert kept(pieces[0]) == list(
+        Article.objects.filter(title__in=["Grid piece 9", "Grid piece 8", "Grid piece 7"])
+        .order_by("-published_at")
+        .values_list("pk", flat=True)
+    )
+
+
+def test_an_article_moved_in_time_leaves_the_suggestions_of_its_old_neighbours(client, monkeypatch):
+    monkeypatch.setattr("articles.querysets.RELATED_WINDOW", 2)
+    pieces = [
+        ArticleFactory(title=f"Grid piece {age}", tags=["grid"], published_at=days_ago(age))
+        for age in range(40, 0, -1)
+    ]
+    moved = pieces[5]  # 35 days ago
+    assert "Grid piece 35" in suggested(client, pieces[4])
+    moved.published_at = days_ago(1) + timedelta(hours=1)
+    moved.save()
+    assert "Grid piece 35" not in suggested(client, pieces[4])
+    assert "Grid piece 35" in suggested(client, pieces[-1])
