@@ -41,6 +41,7 @@ from datetime import datetime
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -106,11 +107,12 @@ def page_context(article: Article) -> dict:
         parts = _as_stored(parts)
     _restore_relations(article, parts["relations"], parts["authors"])
     related = [_mention(item) for item in parts["related"]]
-    nearest = {side: parts[side] and _mention(parts[side]) for side in ("previous", "next")}
+    previous = _mention(parts["previous"]) if parts["previous"] else None
+    following = _mention(parts["next"]) if parts["next"] else None
     return {
-        "related_articles": [m for m in related if m.is_public][:RELATED_SHOWN],
-        "previous_article": nearest["previous"],
-        "next_article": nearest["next"] if nearest["next"] and nearest["next"].is_public else None,
+        "related_articles": [mention for mention in related if mention.is_public][:RELATED_SHOWN],
+        "previous_article": previous,  # before a public article: public too
+        "next_article": following if following and following.is_public else None,
     }
 
 
@@ -222,8 +224,8 @@ def forget_topic(tag_id: int, article_ids) -> None:
     """Delete the records of these articles and of every article carrying the topic
     `tag_id` (its articles changed at once, from the topic's side)."""
     in_topic = Article.objects.filter(tags__id=tag_id).values("pk")
-    PageRecord.objects.filter(article_id__in=[*article_ids]).delete()
-    PageRecord.objects.filter(article_id__in=in_topic).delete()
+    gone = Q(article_id__in=[*article_ids]) | Q(article_id__in=in_topic)
+    PageRecord.objects.filter(gone).delete()
 
 
 def forget_all() -> None:
