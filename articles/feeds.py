@@ -132,7 +132,7 @@ class ArticlesFeed(Feed):
 
     def items(self, obj=None):
         # The type and the PDF of every item come in the same query (no query per item).
-        articles = self.articles(obj).newest_first().for_page()
+        articles = self.articles(obj).newest_first().for_page(credits=False)
         return articles.select_related("publication_type", "pdf")[:FEED_ITEMS]
 
     def articles(self, obj):
@@ -166,7 +166,7 @@ class ArticlesFeed(Feed):
     def item_extra_kwargs(self, item: Article) -> dict:
         credits = [
             (author.name, author.get_absolute_url() if author.is_active else None)
-            for author in item.credited_authors
+            for author in item.byline_authors
         ]
         if item.author_note:
             credits.append((item.author_note, None))

@@ -1,6 +1,9 @@
 """Articles: a fellow's Markdown, its credited authors, and the HTML derived on save."""
 
+from __future__ import annotations
+
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -306,7 +309,7 @@ class Region(CuratedTerm):
         if self.pk and any(region.pk == self.pk for region in self.lineage()[:-1]):
             raise ValidationError({"parent": "A region cannot be inside itself."})
 
-    def lineage(self) -> list["Region"]:
+    def lineage(self) -> list[Region]:
         """This region's ancestors, the largest first, then itself."""
         chain, seen, region = [], set(), self
         while region is not None and region.pk not in seen:
@@ -521,6 +524,13 @@ class Article(models.Model):
         help_text="What the renderer found in the body (headings with their ids, images with "
         "their alt text, bio names), for the table of contents and the pre-publish checklist.",
     )
+    byline = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The credited authors as cards print them (name, profile, whether public), "
+        "in order; kept in step with the credits by articles.credits.",
+    )
 
     is_featured = models.BooleanField(
         default=False,
@@ -623,6 +633,13 @@ class Article(models.Model):
                 fields=["-published_at", "-id"],
                 condition=models.Q(is_featured=True, deleted_at__isnull=True),
                 name="article_featured_idx",
+            ),
+            # The newest of a publication type (the home page's reports row), however few
+            # of the articles are of it.
+            models.Index(
+                fields=["publication_type", "status", "-published_at", "-id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="article_type_idx",
             ),
         ]
         permissions = [
@@ -748,6 +765,12 @@ class Article(models.Model):
         """Authors in printed order (uses the prefetched authorships when present)."""
         return [credit.author for credit in self.authorships.all()]
 
+    @property
+    def byline_authors(self) -> list[BylineName]:
+        """The credited authors as this row remembers them, for printing a byline without
+        a query (lists of cards); `credited_authors` for anything else."""
+        return [BylineName(**entry) for entry in self.byline]
+
     def render(self) -> None:
         """Recompute the stored HTML, reading time and facts from the body and hero."""
         rendered = render_article(
@@ -804,7 +827,7 @@ class Article(models.Model):
 
 
 class ArticleImageManager(models.Manager):
-    def record(self, *, article: "Article", image_ids: set[int]) -> None:
+    def record(self, *, article: Article, image_ids: set[int]) -> None:
         """Make the recorded uses of `article` exactly `image_ids` (only what changed)."""
         current = set(self.filter(article=article).values_list("image_id", flat=True))
         if gone := current - image_ids:
@@ -830,6 +853,23 @@ class ArticleImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.image} in {self.article}"
+
+
+@dataclass(frozen=True)
+class BylineName:
+    """One credited author as a byline prints them (`Article.byline`)."""
+
+    name: str
+    slug: str
+    is_active: bool
+
+    def get_absolute_url(self) -> str:
+        return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def entry(cls, author: AuthorProfile) -> dict:
+        """What `Article.byline` keeps of `author`."""
+        return {"name": author.name, "slug": author.slug, "is_active": author.is_active}
 
 
 class ArticleAuthor(models.Model):

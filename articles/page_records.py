@@ -126,9 +126,9 @@ def _parts_of(article: Article) -> dict:
     ids, others, previous, following = [], [], None, None
     if article.is_public:  # a draft's page shows neither suggestions nor neighbours
         ids = related_ids(article, tag_ids=[tag.pk for tag in relations["tags"]])
-        others = list(Article.objects.approved().around(article, ids).for_listing(credits=False))
+        others = list(Article.objects.approved().around(article, ids).for_listing())
         previous, following = previous_and_next(article, others)
-    prefetch_credits([article, *others])
+    prefetch_credits([article])
     relations["authorships"] = list(article.authorships.all())
     by_id = {other.pk: other for other in others}
     return {

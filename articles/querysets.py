@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
@@ -17,8 +16,6 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
-    Value,
-    When,
     Window,
     prefetch_related_objects,
 )
@@ -128,20 +125,22 @@ class ArticleQuerySet(models.QuerySet):
         """Articles the editors chose to feature on the home page."""
         return self.filter(is_featured=True)
 
-    def lead_first(self):
-        """The article a list leads with first: the newest the editors featured, else
-        the newest."""
-        return self.order_by("-is_featured", "-published_at", "-id")
-
-    def led_by(self, lead):
-        """Newest first, except that the article `lead` (a query of one pk, as from
-        `lead_first`) comes before all the others."""
-        first = Case(When(pk__in=lead, then=Value(0)), default=Value(1))
-        return self.alias(lead_order=first).order_by("lead_order", "-published_at", "-id")
+    def lead(self):
+        """The article a list leads with, as a query of its pk (for `pk__in`): the newest
+        of these the editors featured, else the newest; each found by walking an index
+        from its newest end, however many articles there are."""
+        featured = self.filter(is_featured=True).newest_first().values("pk")[:1]
+        newest = self.newest_first().values("pk")[:1]
+        chosen = Coalesce(Subquery(featured), Subquery(newest))
+        return self.model._default_manager.filter(pk=chosen).values("pk")
 
     def reports(self):
-        """Publications of a type that has a PDF (reports, papers, briefs)."""
-        return self.filter(publication_type__has_pdf=True)
+        """Publications of a type that has a PDF (reports, papers, briefs). The types are
+        read first (a few rows), so that the planner knows how many articles are of
+        them: a site with few reports reads their index, not the whole list."""
+        types = self.model._meta.get_field("publication_type").related_model
+        report_types = types.objects.filter(has_pdf=True).values_list("pk", flat=True)
+        return self.filter(publication_type_id__in=list(report_types))
 
     def archive_months(self):
         """(month, number of articles) pairs, newest month first, in the site's time zone."""
@@ -216,14 +215,13 @@ class ArticleQuerySet(models.QuerySet):
         # fetched by its key (IN made PostgreSQL read the whole table).
         return self.filter(Q(pk=Subquery(before)) | Q(pk=Subquery(after)) | Q(pk__in=list(ids)))
 
-    def for_listing(self, *, credits: bool = True):
-        """What a list of article cards shows, in a fixed number of queries (the credits
-        left for `prefetch_credits` when `credits` is False)."""
-        cards = self.select_related("publication_type", "hero_image").defer(
+    def for_listing(self):
+        """What a list of article cards shows, in one query (the row's byline stands for
+        the credits)."""
+        return self.select_related("publication_type", "hero_image").defer(
             "body", "body_html", "bio_html", "hero_html", "render_facts",
             "front_matter_extras", "imported_images",
         )  # fmt: skip
-        return cards.prefetch_related(_authorships(self.model)) if credits else cards
 
     def for_page(self, *, credits: bool = True):
         """An article with what its full text shows, in a fixed number of queries (the

@@ -24,7 +24,6 @@ from articles.models import Article, LibraryImage, Programme
 from articles.page_records import page_context
 from articles.permissions import may_change_image
 from articles.previews import active_link_for
-from articles.querysets import prefetch_credits
 from articles.search import parse_query, search_articles
 from authors.models import AuthorProfile
 
@@ -44,26 +43,20 @@ class ArticleListView(ListView):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        # Page 1 opens with the lead and the reports row; the list leaves the row out.
-        lead = Article.objects.published().lead_first().values("pk")[:1]
-        row = self.reports_row(lead).values("pk")[:LATEST_REPORTS]
-        listed = Article.objects.published().exclude(pk__in=row).led_by(lead)
-        return listed.for_listing(credits=False)
-
-    def reports_row(self, lead):
-        """The newest reports, without the lead (a query of its pk)."""
-        return Article.objects.published().reports().exclude(pk__in=lead).newest_first()
+        # Page 1 opens with the lead and the newest reports but the lead (the row); the
+        # pages list the others. The lead and the row are read first, each by an index
+        # walk, so that the pages' queries only leave out a few ids.
+        public = Article.objects.published()
+        self.lead = public.filter(pk__in=public.lead()).for_listing().first()
+        row = public.reports().exclude(pk=self.lead.pk if self.lead else None)
+        self.row = list(row.newest_first().for_listing()[:LATEST_REPORTS])
+        opening = [article.pk for article in [self.lead, *self.row] if article]
+        return public.exclude(pk__in=opening).newest_first().for_listing()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        cards = list(context["articles"])
-        if context["page_obj"].number == 1 and cards:
-            context["lead_article"], context["articles"] = cards[0], cards[1:]
-            lead = Article.objects.published().lead_first().values("pk")[:1]
-            reports = self.reports_row(lead).for_listing(credits=False)
-            context["latest_reports"] = list(reports[:LATEST_REPORTS])
-            cards += context["latest_reports"]
-        prefetch_credits(cards)
+        if context["page_obj"].number == 1:
+            context["lead_article"], context["latest_reports"] = self.lead, self.row
         context["programmes"] = list(Programme.objects.active())
         return context
 

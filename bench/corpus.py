@@ -185,7 +185,7 @@ def generate(*, articles: int, seed: int = 7, batch: int = 500, say=print) -> di
     from taggit.models import Tag, TaggedItem
 
     from articles.markdown import render_fragment
-    from articles.models import Article, ArticleAuthor
+    from articles.models import Article, ArticleAuthor, BylineName
     from authors.models import AuthorProfile
 
     rng = random.Random(seed)
@@ -285,6 +285,7 @@ def generate(*, articles: int, seed: int = 7, batch: int = 500, say=print) -> di
                     hero_image_url=f"https://images.example.org/hero/{index}.jpg",
                     hero_alt=vocabulary.sentence(rng, 5, 9),
                     is_featured=index >= articles - 3,
+                    byline=[BylineName.entry(author) for author in credited],
                 )
             )
             credits.append(credited)

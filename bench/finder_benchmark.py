@@ -85,7 +85,14 @@ def generate(articles: int, seed: int = 14) -> None:
     from django.utils.text import slugify
     from taggit.models import Tag, TaggedItem
 
-    from articles.models import Article, ArticleAuthor, Programme, PublicationType, Region
+    from articles.models import (
+        Article,
+        ArticleAuthor,
+        BylineName,
+        Programme,
+        PublicationType,
+        Region,
+    )
     from authors.models import AuthorProfile
 
     rng = random.Random(seed)
@@ -177,6 +184,7 @@ def generate(articles: int, seed: int = 14) -> None:
             credited = set(
                 rng.choices(authors, weights=weights(300, 0.8), k=rng.choice([1, 1, 2, 3]))
             )
+            rows[-1].byline = [BylineName.entry(author) for author in credited]
             facets.append(
                 (
                     set(rng.choices(programmes, weights=weights(8, 0.7), k=rng.choice([1, 1, 2]))),

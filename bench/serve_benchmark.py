@@ -299,14 +299,15 @@ def _last_sitemap_page(section: str) -> str:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], *, cached: bool, workers: int):
+    def __init__(self, env: dict[str, str], *, cached: bool, workers: int, port: int = PORT):
         self.env = {
             **os.environ,
             **env,
             "PAGE_CACHE_SECONDS": "3600" if cached else "0",
             "WEB_CONCURRENCY": str(workers),
-            "GUNICORN_BIND": f"{HOST}:{PORT}",
+            "GUNICORN_BIND": f"{HOST}:{port}",
         }
+        self.port = port
         self.process = None
 
     def __enter__(self):
@@ -321,7 +322,7 @@ class Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"http://{HOST}:{PORT}/robots.txt", timeout=2)
+                urllib.request.urlopen(f"http://{HOST}:{self.port}/robots.txt", timeout=2)
                 return self
             except (urllib.error.URLError, ConnectionError):
                 if self.process.poll() is not None:
@@ -379,9 +380,9 @@ def wrk(url: str, *, duration: int, connections: int, threads: int = 2, script=N
     )
 
 
-def fetch(path: str) -> tuple[int, str]:
+def fetch(path: str, *, base: str = f"http://{HOST}:{PORT}") -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(f"http://{HOST}:{PORT}{path}", timeout=10) as response:
+        with urllib.request.urlopen(f"{base}{path}", timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, ""
@@ -448,9 +449,11 @@ class Editor:
     failures: list = field(default_factory=list)
 
 
-def edit_and_publish(pages: Pages, stop: threading.Event, editor: Editor) -> None:
+def edit_and_publish(
+    pages: Pages, stop: threading.Event, editor: Editor, *, base: str = f"http://{HOST}:{PORT}"
+) -> None:
     """An editor at work: retitles the soaked article, publishes new ones; after each
-    change the served pages must show it at once."""
+    change the pages served at `base` must show it at once."""
     from django.contrib.auth import get_user_model
 
     from articles import services
@@ -483,7 +486,7 @@ def edit_and_publish(pages: Pages, stop: threading.Event, editor: Editor) -> Non
                 checks = [("/", article.title), (article.get_absolute_url(), article.title)]
             editor.changes += 1
             for path, expected in checks:
-                status, body = fetch(path)
+                status, body = fetch(path, base=base)
                 if status != 200 or expected not in body:
                     editor.stale += 1
                     editor.failures.append(f"{path}: HTTP {status}, missing “{expected}”")

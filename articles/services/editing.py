@@ -18,6 +18,7 @@ from articles.models import (
     ArticleAuthor,
     ArticleImage,
     ArticleRevision,
+    BylineName,
     CreditRecord,
 )
 from articles.permissions import allowed_actions, refusal
@@ -224,6 +225,7 @@ def article_set_authors(*, article: Article, authors: list[AuthorProfile]) -> No
         for index, author in enumerate(ordered, start=1)
     )
     CreditRecord.objects.record(article_ids=[article.pk])  # bulk_create sends no signal
+    articles_refresh_bylines(article_ids=[article.pk])  # nor to articles.credits
     article_refresh_bio_links(article=article, authors=ordered)  # nor to articles.credits
     search_schedule([article.pk])  # bulk_create sends no signal to the search index
     content_changed()  # nor to the page cache
@@ -251,6 +253,19 @@ def article_check_credits(*, article: Article, authors: list[AuthorProfile]) -> 
                 f"{author.name} approved this article, so they cannot be credited on it "
                 "(four eyes): withdraw it and send it through review again."
             )
+
+
+def articles_refresh_bylines(*, article_ids) -> None:
+    """Write again the byline each of these articles carries (`Article.byline`) from its
+    credits: what lists of cards print without looking the credits up."""
+    article_ids = list(article_ids)
+    bylines = {pk: [] for pk in article_ids}
+    credits = ArticleAuthor.objects.filter(article_id__in=article_ids).select_related("author")
+    for credit in credits.order_by("article_id", "position", "id"):
+        bylines[credit.article_id].append(BylineName.entry(credit.author))
+    # bulk_update sends no signal and leaves the modification time: not an edit.
+    rows = [Article(pk=pk, byline=byline) for pk, byline in bylines.items()]
+    Article.objects.bulk_update(rows, ["byline"], batch_size=500)
 
 
 def article_refresh_bio_links(*, article: Article, authors: list[AuthorProfile]) -> bool:

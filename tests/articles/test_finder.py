@@ -269,9 +269,10 @@ def searchable_world(committed, size):
     ]
 
 
-# The page's own queries: its cards and their credits, and the search when there is one.
+# The page's own queries: its cards (their bylines with them), and the search when there
+# is one.
 def page_queries(params) -> int:
-    return 3 if "q" in params else 2
+    return 2 if "q" in params else 1
 
 
 # Building the index: the ranked ids (with types and years), the programme, region, topic

@@ -67,7 +67,7 @@ def test_a_topic_page_costs_the_same_queries_with_hidden_articles_around(
     with committed():
         ArticleFactory(tags=["Grid"])
         DraftFactory.create_batch(3, tags=["Grid"])
-    with django_assert_num_queries(4):  # the topic, the count, the page, its authors
+    with django_assert_num_queries(3):  # the topic, the count, the page (its bylines)
         assert topic(client, "grid").status_code == 200
 
 
