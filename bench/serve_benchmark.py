@@ -350,6 +350,7 @@ class Run:
     alone_p50: float = 0.0  # one reader at a time
     alone_p99: float = 0.0
     ceiling_rps: float = 0.0  # the static ceiling, measured right after this run
+    failed: list = field(default_factory=list)  # "HTTP 502", from the soak's script
 
 
 def _milliseconds(value: str) -> float:
@@ -377,6 +378,7 @@ def wrk(url: str, *, duration: int, connections: int, threads: int = 2, script=N
         requests=int(re.search(r"(\d+) requests in", output)[1]),
         non_2xx=int(non_2xx[1]) if non_2xx else 0,
         errors=sum(int(n) for n in errors.groups()) if errors else 0,
+        failed=re.findall(r"^failed: (.*)$", output, re.MULTILINE),
     )
 
 
@@ -438,6 +440,11 @@ local i = 0
 request = function()
   i = i + 1
   return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+response = function(status, headers, body)
+  if status > 399 then
+    io.write("failed: HTTP " .. status .. "\\n")
+  end
 end
 """
 

@@ -45,6 +45,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +112,9 @@ class Nginx:
     def __exit__(self, *exc):
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=30)
+        log = self.work / "nginx-run" / "error.log"
+        for line in (log.read_text().splitlines() if log.exists() else [])[-10:]:
+            say(f"  nginx: {line}")
 
 
 def served_by(url: str) -> str:
@@ -303,7 +307,8 @@ def soak(pages, args) -> list[str]:
     remove_soak_articles()
     connections.close_all()
     script.unlink()
-    for failure in [*editor.failures, *drafts.failures][:10]:
+    failed = [f"{count} × {status}" for status, count in Counter(run.failed).items()]
+    for failure in [*failed, *editor.failures, *drafts.failures][:10]:
         say(f"    {failure}")
     return [
         f"Soak through nginx ({args.soak} s, 64 connections on the article and home pages, "
@@ -312,7 +317,7 @@ def soak(pages, args) -> list[str]:
         f"{run.p50:.1f} ms, p99 {run.p99:.1f} ms; **{run.non_2xx} non-2xx, {run.errors} "
         f"socket errors, {editor.stale} stale pages read after a change returned, "
         f"{drafts.served} drafts served, {drafts.on_disk + left} drafts on disk** "
-        f"(targets: 0 of each).",
+        f"(targets: 0 of each)." + (f" The non-2xx: {', '.join(failed)}." if failed else ""),
     ]
 
 
@@ -378,7 +383,7 @@ def main() -> None:
             say(f"  {name} through nginx served by: {by or '?'}")
             if by != "nginx":
                 raise SystemExit(f"the {name} page was not served from its published file")
-        results = rounds(chosen, args)
+        results = rounds(chosen, args) if args.rounds else []
         section = [
             f"Measured {time.strftime('%d %B %Y')} with `.venv/bin/python bench/side_by_side.py "
             + " ".join(sys.argv[1:])
@@ -387,7 +392,7 @@ def main() -> None:
             f"with {args.connections} connections for {args.duration} s per column; the peer is "
             f"{args.peer_name if args.peer else 'not measured'}).",
             "",
-            *ratio_table(results, queries, args),
+            *(ratio_table(results, queries, args) if results else []),
         ]
         if args.soak:
             say(f"soak through nginx: {args.soak} s")
