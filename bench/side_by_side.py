@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -202,7 +203,9 @@ def rounds(chosen: dict[str, dict[str, str]], args) -> list[dict[str, dict[str, 
 
 def ratio_table(results, queries: dict[str, int], args) -> list[str]:
     def spread(values) -> str:
-        return f"{statistics.median(values):,.2f} ({min(values):,.2f}–{max(values):,.2f})"
+        places = 0 if min(values) >= 100 else 2
+        low, middle, high = min(values), statistics.median(values), max(values)
+        return f"{middle:,.{places}f} ({low:,.{places}f}–{high:,.{places}f})"
 
     pages = list(results[0])
     names = list(results[0][pages[0]])
@@ -386,7 +389,7 @@ def main() -> None:
         results = rounds(chosen, args) if args.rounds else []
         section = [
             f"Measured {time.strftime('%d %B %Y')} with `.venv/bin/python bench/side_by_side.py "
-            + " ".join(sys.argv[1:])
+            + shlex.join(sys.argv[1:])
             + f"` ({args.articles[0]:,} articles on PostgreSQL; {os.cpu_count()} CPUs shared by "
             f"every server, the database and wrk; {args.workers} sync workers per gunicorn; wrk "
             f"with {args.connections} connections for {args.duration} s per column; the peer is "

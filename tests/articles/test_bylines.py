@@ -5,13 +5,12 @@ their profile hidden. Upgrading writes the bylines of the articles already there
 import re
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from articles import services
 from articles.models import Article, ArticleAuthor
 from tests.factories import ArticleFactory, AuthorProfileFactory
+from tests.migrating import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db
 
@@ -92,17 +91,10 @@ def test_writing_a_byline_is_not_an_edit(client):
 # --- upgrading -------------------------------------------------------------------------
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before_bylines(transactional_db):
     yield migrate([("articles", "0016_page_records")])
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_upgrading_writes_the_bylines_of_the_articles_there(before_bylines):

@@ -5,27 +5,18 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from PIL import Image
+
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("articles", "0006_search_index")]
 AFTER = [("articles", "0007_image_library")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before_the_library(transactional_db):
-    apps = migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
+    yield migrate(BEFORE)
+    migrate_to_latest()
 
 
 def test_uploaded_heroes_become_library_images_and_remote_ones_stay(before_the_library):

@@ -8,14 +8,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from PIL import Image
 
 from articles import images
 from authors.models import AuthorProfile
 from authors.services import author_portrait_add
 from tests.factories import AuthorProfileFactory, EditorFactory
+from tests.migrating import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db
 
@@ -167,16 +166,12 @@ def test_a_line_break_in_a_single_line_field_is_refused(editor_client, field):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_moves_old_photos_through_the_cleaning(django_capture_on_commit_callbacks):
-    executor = MigrationExecutor(connection)
-    executor.migrate([("authors", "0001_initial")])
-    old_apps = executor.loader.project_state([("authors", "0001_initial")]).apps
+    old_apps = migrate([("authors", "0001_initial")])
     OldProfile = old_apps.get_model("authors", "AuthorProfile")
     photo = default_storage.save("authors/ada-at-home.jpg", ContentFile(photo_with_gps()))
     OldProfile.objects.create(name="Ada Quill", slug="ada-quill", photo=photo)
     OldProfile.objects.create(name="No Photo", slug="no-photo")
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
     ada = AuthorProfile.objects.select_related("portrait").get(slug="ada-quill")
     assert re.fullmatch(r"images/\d{4}/\d\d/[0-9a-f]{32}\.jpg", ada.portrait.file.name)
     assert not stored(ada.portrait.file.name).getexif()
