@@ -16,11 +16,16 @@ articles are otherwise rendered only when their body or hero changes.
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
+from dataclasses import fields
 
-from articles.models import ArticleAuthor, CreditRecord
+from django.db.models.signals import post_delete, post_init, post_save
+
+from articles.models import ArticleAuthor, BylineName, CreditRecord
 from articles.services.editing import article_refresh_bio_links, articles_refresh_bylines
 from authors.models import AuthorProfile
+
+# The fields of an author profile a byline prints.
+BYLINE_FIELDS = tuple(field.name for field in fields(BylineName))
 
 
 def _credit_saved(sender, instance: ArticleAuthor, raw=False, **kwargs) -> None:
@@ -34,13 +39,27 @@ def _credit_deleted(sender, instance: ArticleAuthor, **kwargs) -> None:
     articles_refresh_bylines(article_ids=[instance.article_id])
 
 
+def _profile_loaded(sender, instance: AuthorProfile, **kwargs) -> None:
+    instance._printed_as = _printed(instance)
+
+
+def _printed(profile: AuthorProfile) -> dict:
+    """What a byline prints of `profile`, as loaded (a deferred field reads as None, so
+    that a save afterwards writes the bylines again rather than miss a change)."""
+    return {name: profile.__dict__.get(name) for name in BYLINE_FIELDS}
+
+
 def _profile_saved(sender, instance: AuthorProfile, raw=False, **kwargs) -> None:
     if raw:
         return
-    credited = instance.authorships.values_list("article_id", flat=True)
+    credited = list(instance.authorships.values_list("article_id", flat=True))
     if instance.user_id is not None:
         CreditRecord.objects.record(article_ids=credited)
-    articles_refresh_bylines(article_ids=credited)
+    printed = _printed(instance)
+    if printed != getattr(instance, "_printed_as", None):
+        # Only a new name, address or visibility changes what bylines print.
+        articles_refresh_bylines(article_ids=credited)
+    instance._printed_as = printed
 
 
 def connect_signals() -> None:
@@ -49,4 +68,5 @@ def connect_signals() -> None:
     post_delete.connect(
         _credit_deleted, sender=ArticleAuthor, dispatch_uid="credits.credit_deleted"
     )
+    post_init.connect(_profile_loaded, sender=AuthorProfile, dispatch_uid="credits.profile_loaded")
     post_save.connect(_profile_saved, sender=AuthorProfile, dispatch_uid="credits.profile_saved")

@@ -129,7 +129,7 @@ class ArticleQuerySet(models.QuerySet):
         """The article a list leads with, as a query of its pk (for `pk__in`): the newest
         of these the editors featured, else the newest; each found by walking an index
         from its newest end, however many articles there are."""
-        featured = self.filter(is_featured=True).newest_first().values("pk")[:1]
+        featured = self.featured().newest_first().values("pk")[:1]
         newest = self.newest_first().values("pk")[:1]
         chosen = Coalesce(Subquery(featured), Subquery(newest))
         return self.model._default_manager.filter(pk=chosen).values("pk")

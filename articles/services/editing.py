@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -255,7 +256,7 @@ def article_check_credits(*, article: Article, authors: list[AuthorProfile]) -> 
             )
 
 
-def articles_refresh_bylines(*, article_ids) -> None:
+def articles_refresh_bylines(*, article_ids: Iterable[int]) -> None:
     """Write again the byline each of these articles carries (`Article.byline`) from its
     credits: what lists of cards print without looking the credits up."""
     article_ids = list(article_ids)
@@ -296,11 +297,15 @@ def article_rerender(*, article: Article) -> bool:
 
 
 def _edit_fields() -> list[str]:
-    """The fields an edit saves: everything but the workflow's and the creation time."""
+    """The fields an edit saves: everything but the workflow's, the creation time and the
+    byline (which follows the credits, not the form: an author renamed while the editor
+    had the article open must not be put back)."""
     return [
         f.name
         for f in Article._meta.concrete_fields
-        if not f.primary_key and f.name not in WORKFLOW_FIELDS and f.name != "created_at"
+        if not f.primary_key
+        and f.name not in WORKFLOW_FIELDS
+        and f.name not in {"created_at", "byline"}
     ]
 
 

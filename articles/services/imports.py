@@ -8,7 +8,12 @@ from django.db.models.signals import m2m_changed
 from taggit.models import Tag
 
 from articles.models import Article, ArticleRevision
-from articles.services.editing import TEXT_FIELDS, _add_revision, article_set_authors
+from articles.services.editing import (
+    TEXT_FIELDS,
+    _add_revision,
+    article_set_authors,
+    articles_refresh_bylines,
+)
 from authors.models import AuthorProfile
 
 # Settled by the importer, which knows the whole run: slugs are made unique against the
@@ -43,6 +48,8 @@ def article_import_upsert(
         article.version += 1  # an editor's open form now notices the import
     article.save()
     article_set_authors(article=article, authors=authors)
+    if not creating:  # the save wrote the byline as it was read: written again from credits
+        articles_refresh_bylines(article_ids=[article.pk])
     if creating:
         _tag_new_article(article, tags)
     else:

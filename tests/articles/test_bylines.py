@@ -2,14 +2,19 @@
 in step with the credits: added, removed, put in another order, an author renamed or
 their profile hidden. Upgrading writes the bylines of the articles already there."""
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import services
 from articles.models import Article, ArticleAuthor
-from tests.factories import ArticleFactory, AuthorProfileFactory
+from authors.models import AuthorProfile
+from tests.factories import ArticleFactory, AuthorProfileFactory, EditorFactory
 from tests.migrating import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +82,35 @@ def test_an_author_renamed_or_hidden_reaches_every_card_of_theirs(client):
     assert f'href="{ada.get_absolute_url()}"' not in "".join(cards)
     assert sum("<span>Ada Lane-Okafor</span>" in card for card in cards) == 3
     assert Article.objects.get(pk=other.pk).byline[0]["name"] == "Ben Ode"
+
+
+def test_an_editor_saving_an_article_opened_before_a_rename_keeps_the_new_name(client):
+    ada = AuthorProfileFactory(name="Ada Lane")
+    article = ArticleFactory(authors=[ada], tags=[TOPIC])
+    opened = Article.objects.get(pk=article.pk)  # the editor's form, read before the rename
+    ada.name = "Ada Lane-Okafor"
+    ada.save()
+    opened.subtitle = "A new subtitle"
+    services.article_save(article=opened, by=EditorFactory())
+    assert bylines(client, topic_page()) == ["Ada Lane-Okafor"]
+
+
+def test_a_profile_saved_without_a_new_name_leaves_the_bylines_alone():
+    ada = AuthorProfileFactory(name="Ada Lane")
+    ArticleFactory.create_batch(3, authors=[ada])
+    profile = AuthorProfile.objects.get(pk=ada.pk)
+    profile.bio = "__Ada Lane__ writes about ports."
+    with CaptureQueriesContext(connection) as queries:
+        profile.save()
+    assert not [q for q in queries if q["sql"].startswith('UPDATE "articles_article"')]
+
+
+def test_rerendering_writes_the_bylines_again(client):
+    article = ArticleFactory(authors=[AuthorProfileFactory(name="Ada Lane")], tags=[TOPIC])
+    Article.objects.filter(pk=article.pk).update(byline=[])  # as a backup from before them
+    assert bylines(client, topic_page()) == []
+    call_command("rerender_articles", stdout=io.StringIO())
+    assert bylines(client, topic_page()) == ["Ada Lane"]
 
 
 def test_writing_a_byline_is_not_an_edit(client):
