@@ -1,9 +1,13 @@
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
+from django.test.testcases import LiveServerThread
 
 from articles import caching, typesetting
 
@@ -12,6 +16,42 @@ SHARED_DIR = Path(os.environ.get("SHARED_DIR", django_settings.BASE_DIR.parent /
 SEED_DIR = SHARED_DIR / "seed"
 CORPUS_DIR = SHARED_DIR / "corpus"
 SEED_POST = SEED_DIR / "2024-06-07-russia-and-china.md"
+
+
+class _OneRequestAtATimeOnSQLiteInMemory(ThreadedWSGIServer):
+    """The live server, answering one request at a time when the test database is an
+    in-memory SQLite database.
+
+    The browser sends requests side by side (an autosave beside a form's submit). Each of
+    the server's threads opens its own connection to the one shared in-memory database,
+    whose locks are per table and wait for nothing: two requests writing at once fail
+    with "database table is locked" (or, nesting savepoints, "no such savepoint"), and the
+    page a reader would see is the 503 for a database that cannot be reached. On a
+    database server (PostgreSQL) requests still run side by side. The response is read
+    inside the turn: a streamed body queries as it goes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.turn = threading.Lock()
+
+    def set_app(self, application):
+        turn = self.turn
+
+        def in_turn(environ, start_response):
+            if not any(c.vendor == "sqlite" and c.is_in_memory_db() for c in connections.all()):
+                return application(environ, start_response)
+            with turn:
+                response = application(environ, start_response)
+                try:
+                    body = b"".join(response)
+                finally:
+                    getattr(response, "close", lambda: None)()
+            return [body]
+
+        return super().set_app(in_turn)
+
+
+LiveServerThread.server_class = _OneRequestAtATimeOnSQLiteInMemory
 
 
 @pytest.fixture(autouse=True)
