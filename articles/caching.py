@@ -76,6 +76,7 @@ from articles.models import (
     PublicationType,
     Region,
 )
+from articles.releases import release
 from articles.state_watch import StateWatch
 from authors.models import AuthorProfile, ExpertiseArea
 
@@ -298,6 +299,10 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        try:  # a process of a new release serves no file of the old one
+            published_files.claim()
+        except Exception:  # the site still serves every page, from Django
+            logger.exception("Could not claim the published files for this release")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         params = _page_params(request) if request.method == "GET" else None
@@ -491,28 +496,6 @@ def page_key(request: HttpRequest, generation: str) -> str:
     content generation."""
     address = hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False)
     return f"page:{release()}:{generation}:{address.hexdigest()}"
-
-
-@functools.cache
-def release() -> str:
-    """A fingerprint of this build (RELEASE_ID if set, the templates and the static
-    files' manifest), so that pages rendered by an older release are not served by a
-    newer one while both run during a deployment."""
-    digest = hashlib.sha256(os.environ.get("RELEASE_ID", "").encode())
-    folders = [folder for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
-    paths = [path for folder in folders for path in sorted(_files(folder))]
-    paths.append(os.path.join(settings.STATIC_ROOT, "staticfiles.json"))
-    for path in paths:
-        try:
-            with open(path, "rb") as file:
-                digest.update(file.read())
-        except OSError:
-            continue
-    return digest.hexdigest()[:12]
-
-
-def _files(folder) -> list[str]:
-    return [os.path.join(root, name) for root, _dirs, names in os.walk(folder) for name in names]
 
 
 def _is_private(response: HttpResponse) -> bool:

@@ -16,8 +16,10 @@ publication time has come, so an article appears beside others the moment it is 
 with nothing to record then. (The article before a public one is always public; the
 nearest approved after it, when not public yet, means no public one comes after.)
 
-A record is made on the first view that needs it and deleted whenever what it holds may
-have changed, once for the change (the signals below):
+A record is made on the first view that needs it, made again on the first view by
+another release of the templates (`articles.releases`: its cards are rendered), and
+deleted whenever what it holds may have changed, once for the change (the signals
+below):
 
 - a change to an approved article (or one that was: withdrawn, binned), its topics or
   its credits: its own record, and those of the articles that may show it, that is the
@@ -61,6 +63,7 @@ from articles.models import (
 )
 from articles.querysets import prefetch_credits, previous_and_next
 from articles.related import RELATED_SHOWN, at_times, related_ids, suggesting_ids
+from articles.releases import release
 from authors.models import AuthorProfile
 
 # The article's own relations a page prints, by the name templates read them under.
@@ -96,11 +99,14 @@ def page_context(article: Article) -> dict:
         parts = article.page_record.parts  # read with the article (for_article_page)
     except PageRecord.DoesNotExist:
         parts = None
-    if parts is None:
+    if parts is None or parts.get("release") != release():
+        # None yet, or its cards rendered by another release's templates.
+        outdated = parts is not None
         parts = _parts_of(article)
-        if article.is_public:
-            # Kept unless another view kept one meanwhile. Keeping it is not an edit:
-            # no signal reaches the page cache.
+        # Keeping it is not an edit: no signal reaches the page cache.
+        if article.is_public and outdated:
+            PageRecord.objects.filter(pk=article.pk).update(parts=parts)
+        elif article.is_public:  # kept unless another view kept one meanwhile
             PageRecord.objects.bulk_create(
                 [PageRecord(article=article, parts=parts)], ignore_conflicts=True
             )
@@ -132,6 +138,7 @@ def _parts_of(article: Article) -> dict:
     relations["authorships"] = list(article.authorships.all())
     by_id = {other.pk: other for other in others}
     return {
+        "release": release(),  # whose templates rendered the cards
         "relations": {name: _serialized(objects) for name, objects in relations.items()},
         "authors": _serialized([credit.author for credit in relations["authorships"]]),
         "related": [_mentioned(by_id[pk], card=True) for pk in ids if pk in by_id],
@@ -272,6 +279,12 @@ def _credit_changed(sender, instance, raw=False, **kwargs):
 
 def credits_changed(article: Article) -> None:
     """The credits of `article` changed: its page and the cards showing it."""
+    article_changed(article)
+
+
+def article_changed(article: Article) -> None:
+    """What `article` shows changed without its row being saved (its HTML rendered
+    again): its page and the cards showing it."""
     if article.is_approved:
         forget(article)
 

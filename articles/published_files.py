@@ -25,6 +25,9 @@ page from Django). With them:
   it renders and again after its rename, and removes its own file if the token moved.
   Either the removal came after the rename (and removed the file), or the writer sees
   the new token (and removes it): no file rendered before a change outlives it.
+- **Releases.** A web process of a new release of the templates (`articles.releases`)
+  starts an empty tree as it starts, and processes of the old one write no more
+  (`claim`): a deployment never leaves pages of the old templates on disk.
 - **Time.** A scheduled article's pages are refreshed by a task deferred to its
   publication time (where the task backend can defer).
 """
@@ -65,12 +68,14 @@ from articles.models import (
 )
 from articles.page_records import showing_ids
 from articles.related import at_times
+from articles.releases import release
 from authors.models import AuthorProfile, ExpertiseArea
 
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"  # the link to the tree being served
 GENERATION_KEY = "files:generation"
+RELEASE_KEY = "files:release"  # the release whose files are served
 COPIES = (".gz", ".br")
 
 # What a page's file is called, by its content type.
@@ -169,7 +174,8 @@ def _new_generation() -> None:
 
 def writable(request: HttpRequest) -> str | None:
     """The files generation to write this request's page under, None if its page is
-    not to be written (off, a query string, another address than the site's)."""
+    not to be written (off, a query string, another address than the site's, the files
+    another release's)."""
     if not enabled() or request.method != "GET" or request.META.get("QUERY_STRING"):
         return None
     site = urlsplit(settings.SITE_URL)
@@ -179,7 +185,27 @@ def writable(request: HttpRequest) -> str | None:
         return None
     if request.scheme != site.scheme or host != site.netloc:
         return None
+    serving = _state_cache().get(RELEASE_KEY)
+    if serving is None:  # the shared state was lost: what is on disk is unknown
+        claim()
+    elif serving != release():
+        return None
     return generation()
+
+
+def claim() -> None:
+    """Make the published files this release's (`articles.releases`), as a web process
+    starts: unless they already are, serve an empty tree, so that no page rendered by
+    another release's templates stays on disk, and let no process of another release
+    write any more. During a deployment the releases may take the files from each
+    other; once it is over, the last process started is of the new release."""
+    if not enabled():
+        return
+    state = _state_cache()
+    if state.get(RELEASE_KEY) == release():
+        return
+    state.set(RELEASE_KEY, release(), None)
+    remove_all()
 
 
 def keep(path: str, content: bytes, content_type: str, written_under: str, *, missing_only=False):
@@ -522,6 +548,13 @@ def _credit_changed(sender, instance, raw=False, **kwargs):
     article = Article.objects.filter(pk=instance.article_id).first()
     if article is not None:
         credits_changed(article, author_ids=[instance.author_id])
+
+
+def article_changed(article: Article) -> None:
+    """What the pages of `article` print changed without its row being saved (a PDF
+    made or removed, a DOI assigned, its HTML rendered again): their files, at commit."""
+    if enabled() and _approved(article):
+        _track_article(article)
 
 
 def credits_changed(article: Article, *, author_ids) -> None:

@@ -10,6 +10,7 @@ from django.db import connections
 from django.test.testcases import LiveServerThread
 
 from articles import caching, typesetting
+from articles.releases import release
 
 # The reference posts from the old Jekyll site live beside the project, not in it.
 SHARED_DIR = Path(os.environ.get("SHARED_DIR", django_settings.BASE_DIR.parent / "shared"))
@@ -125,3 +126,18 @@ def corpus_posts() -> list[Path]:
     if not posts:
         _missing_reference(f"the reference corpus is not available at {CORPUS_DIR}")
     return posts
+
+
+@pytest.fixture
+def new_release(monkeypatch):
+    """`new_release("name")`: this process runs another release of the templates from
+    now on (RELEASE_ID is part of the fingerprint), as a deployment's processes do."""
+
+    def switch(name: str) -> str:
+        monkeypatch.setenv("RELEASE_ID", name)
+        release.cache_clear()
+        return release()
+
+    yield switch
+    monkeypatch.undo()
+    release.cache_clear()

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import crossref
+from articles import crossref, published_files
 from articles.addresses import absolute
 from articles.caching import content_changed
 from articles.models import Article, DOIDeposit
@@ -132,6 +132,7 @@ def _assign(article: Article, doi: str) -> None:
     )
     article.refresh_from_db(fields=["doi", "version", "updated_at"])
     content_changed()  # the page's citations and metadata now carry the DOI
+    published_files.article_changed(article)  # update() sends no signal to its files
 
 
 def _deposit_of(article: Article) -> crossref.Deposit:

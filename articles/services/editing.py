@@ -290,6 +290,8 @@ def article_rerender(*, article: Article) -> bool:
     ArticleImage.objects.record(article=article, image_ids=article._shown_image_ids)
     search_schedule([article.pk])  # update() sends no signal to the search index
     content_changed()  # nor to the page cache
+    page_records.article_changed(article)  # nor to the page records (cards of it)
+    published_files.article_changed(article)  # nor to the published files
     return True
 
 

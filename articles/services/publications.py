@@ -28,7 +28,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from articles import pdfs, typesetting
+from articles import pdfs, published_files, typesetting
 from articles.caching import content_changed
 from articles.models import Article, PublicationPDF
 from articles.permissions import is_editor
@@ -182,8 +182,15 @@ def _made(pk: int, *, stored: str, size: int, revision: int) -> PdfOutcome:
     pdf.save()
     if old and old != stored:
         transaction.on_commit(lambda: _delete_files([old]))
-    content_changed()
+    _offered_anew(pdf.article)
     return PdfOutcome("ready", attempts=pdf.attempts)
+
+
+def _offered_anew(article: Article) -> None:
+    """The PDF readers are offered changed: so did the article's page (its link), in the
+    page cache and among the published files (a PDF's row is not the article's)."""
+    content_changed()
+    published_files.article_changed(article)
 
 
 @transaction.atomic
@@ -245,7 +252,7 @@ def _record_upload(*, article: Article, stored: str, size: int) -> PublicationPD
     pdf.save()
     if old and old != stored:
         transaction.on_commit(lambda: _delete_files([old]))
-    content_changed()
+    _offered_anew(article)
     return pdf
 
 
@@ -272,7 +279,7 @@ def pdf_remove(*, article: Article, by=None, designed: bool = True) -> None:
     pdf.save()
     names = [name for name in names if name]
     transaction.on_commit(lambda: _delete_files(names))
-    content_changed()
+    _offered_anew(article)
 
 
 def check_pdf(data: bytes, *, name: str = "The file") -> None:

@@ -9,16 +9,21 @@ from pathlib import Path
 
 import brotli
 import pytest
+from django.core.cache import caches
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import published_files
+from articles import published_files, services, typesetting
+from articles.models import Article
 from articles.services.workflow import article_withdraw
 from tests.factories import (
     ArticleFactory,
     AuthorProfileFactory,
     DraftFactory,
     EditorFactory,
+    ReportFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +42,12 @@ def page_file(tree: Path, path: str, name: str = "index.html") -> Path:
 
 def all_files(tree: Path) -> set[str]:
     return {str(p.relative_to(tree)) for p in tree.rglob("*") if p.is_file()}
+
+
+def served(client, tree: Path, path: str) -> str:
+    """The page at `path` as nginx serves it: its file, else Django's page (written then)."""
+    file = page_file(tree, path)
+    return (file.read_bytes() if file.exists() else client.get(path).content).decode()
 
 
 def test_a_page_asked_of_django_is_written_with_its_compressed_copies(client, published):
@@ -209,6 +220,78 @@ def test_a_change_of_wide_reach_starts_an_empty_tree(client, published, committe
     assert not page_file(published, article.get_absolute_url()).exists()
     assert b"Ada Quill-Stroud" in client.get(article.get_absolute_url()).content
     assert page_file(published, article.get_absolute_url()).exists()
+
+
+def test_a_new_release_serves_no_file_the_old_templates_rendered(client, published, new_release):
+    old = new_release("2026-11")
+    article = ArticleFactory(title="Ports on the front line")
+    client.get(article.get_absolute_url())  # rendered by the release serving now
+    assert page_file(published, article.get_absolute_url()).exists()
+
+    new_release("2026-12")
+    Client().get("/robots.txt")  # a web process of the new release starts, and serves
+    # Nothing the old templates rendered is left for nginx; only what this one wrote.
+    assert all_files(published) == {"robots.txt", "robots.txt.gz", "robots.txt.br"}
+    # Its pages are written by the new release as readers ask for them.
+    Client().get(article.get_absolute_url())
+    assert page_file(published, article.get_absolute_url()).exists()
+
+    # A process of the old release still running (the deployment not over) writes no more.
+    assert new_release("2026-11") == old
+    other = ArticleFactory(title="Grain corridors")
+    assert client.get(other.get_absolute_url()).status_code == 200
+    assert not page_file(published, other.get_absolute_url()).exists()
+
+
+def test_files_whose_release_is_not_known_are_not_served(client, published):
+    """The shared state (Redis) lost: the files on disk may be any release's."""
+    article = ArticleFactory(title="Ports on the front line")
+    client.get(article.get_absolute_url())
+    caches["page_state"].clear()
+    other = ArticleFactory(title="Grain corridors")
+    client.get(other.get_absolute_url())  # the next page written starts a tree
+    written = other.get_absolute_url().strip("/")
+    assert all_files(published) == {f"{written}/index.html{end}" for end in ("", ".gz", ".br")}
+
+
+@pytest.mark.typesetting
+def test_the_pdf_link_follows_the_pdf_on_the_published_page(client, published, committed):
+    with committed():  # its PDF is typeset at publication
+        report = ReportFactory(title="Ports under pressure")
+    url, editor = report.get_absolute_url(), EditorFactory()
+    assert "Download PDF" in served(client, published, url)
+    with committed():  # a PDF's row changes, not the article's
+        services.pdf_remove(article=report, by=editor)
+    assert "Download PDF" not in served(client, published, url)
+    designed = SimpleUploadedFile("d.pdf", typesetting.typeset("<h1>Designed</h1>", stylesheet=""))
+    with committed():
+        services.pdf_upload(article=report, upload=designed, by=editor)
+    assert "Download PDF" in served(client, published, url)
+
+
+def test_a_doi_assigned_is_on_the_published_page(client, published, committed, settings):
+    settings.CROSSREF_DOI_PREFIX = "10.5555"
+    settings.CROSSREF_DEPOSITOR_EMAIL = "editors@research.example.org"
+    settings.CROSSREF_USERNAME = settings.CROSSREF_PASSWORD = ""  # prepared, not sent
+    with committed():
+        report = ReportFactory(title="Ports under pressure")
+    url = report.get_absolute_url()
+    assert "https://doi.org/10.5555/" not in served(client, published, url)
+    with committed():  # assigned by an update of the row, without a save
+        services.doi_prepare(article=report, by=EditorFactory())
+    assert f"https://doi.org/10.5555/{report.slug}" in served(client, published, url)
+
+
+def test_html_rendered_again_reaches_the_published_page(client, published, committed):
+    article = ArticleFactory(title="Ports under pressure", body="Ports matter.\n")
+    url = article.get_absolute_url()
+    Article.objects.filter(pk=article.pk).update(body_html="<p>An older renderer's words.</p>")
+    assert "older renderer" in served(client, published, url)  # written as it was
+    assert page_file(published, url).exists()
+    with committed():
+        services.article_rerender(article=Article.objects.get(pk=article.pk))
+    page = served(client, published, url)
+    assert "Ports matter." in page and "older renderer" not in page
 
 
 def test_a_page_rendered_before_a_change_is_never_left_on_disk(published):

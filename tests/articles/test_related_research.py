@@ -75,6 +75,24 @@ def test_the_first_view_works_the_suggestions_out_and_keeps_them(client, subject
     )
 
 
+def test_cards_kept_by_one_release_are_rendered_again_by_the_next(client, subject, new_release):
+    """A record's cards are markup: a deployment's new templates render them again."""
+    new_release("2026-11")
+    suggested(client, subject)
+    record = PageRecord.objects.get(article=subject)
+    # What the old templates printed: kept, and served while that release runs.
+    record.parts["related"][0]["card"] = '<article class="old-card">Older grid piece</article>'
+    record.save()
+    assert b"old-card" in client.get(subject.get_absolute_url()).content
+
+    new_release("2026-12")
+    page = client.get(subject.get_absolute_url()).content.decode()
+    assert "old-card" not in page and 'class="card card--card' in page
+    assert "Older grid piece" in page
+    kept_now = PageRecord.objects.get(article=subject).parts
+    assert "old-card" not in kept_now["related"][0]["card"]  # kept again
+
+
 def test_a_newly_published_article_joins_the_suggestions_of_older_ones(
     client, subject, editor, fellow
 ):

@@ -1,6 +1,7 @@
 """python manage.py rerender_articles: refresh stored HTML after a renderer change."""
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from articles.models import Article
 from articles.services import article_rerender, articles_refresh_bylines
@@ -14,8 +15,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        changed = sum(article_rerender(article=article) for article in Article.objects.iterator())
-        articles_refresh_bylines(article_ids=Article.all_objects.values_list("pk", flat=True))
-        for author in AuthorProfile.objects.iterator():
-            author.save(update_fields=["bio_html"])
+        # One transaction: the page cache, the page records and the published files are
+        # refreshed once, at its commit (a tree started empty), not once per article.
+        with transaction.atomic():
+            changed = sum(article_rerender(article=a) for a in Article.objects.iterator())
+            articles_refresh_bylines(article_ids=Article.all_objects.values_list("pk", flat=True))
+            for author in AuthorProfile.objects.iterator():
+                author.save(update_fields=["bio_html"])
         self.stdout.write(f"Re-rendered {Article.objects.count()} articles; {changed} changed.")
