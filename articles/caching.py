@@ -299,10 +299,6 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        try:  # a process of a new release serves no file of the old one
-            published_files.claim()
-        except Exception:  # the site still serves every page, from Django
-            logger.exception("Could not claim the published files for this release")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         params = _page_params(request) if request.method == "GET" else None

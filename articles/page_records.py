@@ -102,10 +102,12 @@ def page_context(article: Article) -> dict:
     if parts is None or parts.get("release") != release():
         # None yet, or its cards rendered by another release's templates.
         outdated = parts is not None
+        kept_by = (parts or {}).get("release")
         parts = _parts_of(article)
         # Keeping it is not an edit: no signal reaches the page cache.
-        if article.is_public and outdated:
-            PageRecord.objects.filter(pk=article.pk).update(parts=parts)
+        if article.is_public and outdated:  # unless another view made it again meanwhile
+            same = Q(parts__release=kept_by) if kept_by else ~Q(parts__has_key="release")
+            PageRecord.objects.filter(same, pk=article.pk).update(parts=parts)
         elif article.is_public:  # kept unless another view kept one meanwhile
             PageRecord.objects.bulk_create(
                 [PageRecord(article=article, parts=parts)], ignore_conflicts=True

@@ -27,7 +27,8 @@ page from Django). With them:
   the new token (and removes it): no file rendered before a change outlives it.
 - **Releases.** A web process of a new release of the templates (`articles.releases`)
   starts an empty tree as it starts, and processes of the old one write no more
-  (`claim`): a deployment never leaves pages of the old templates on disk.
+  (`claim`, called by think_tank/wsgi.py): a deployment leaves no page of the old
+  templates on disk.
 - **Time.** A scheduled article's pages are refreshed by a task deferred to its
   publication time (where the task backend can defer).
 """
@@ -185,27 +186,55 @@ def writable(request: HttpRequest) -> str | None:
         return None
     if request.scheme != site.scheme or host != site.netloc:
         return None
+    # The generation first: a claim between the two reads moves it, and the file goes.
+    written_under = generation()
     serving = _state_cache().get(RELEASE_KEY)
-    if serving is None:  # the shared state was lost: what is on disk is unknown
-        claim()
-    elif serving != release():
-        return None
-    return generation()
+    if serving == release():
+        return written_under
+    # Lost (the shared state restarted), or a claim at this web process's start failed.
+    if _serving.web and (serving is None or not _serving.claimed) and _claim():
+        return generation()
+    return None  # another release's files: its processes write them
+
+
+class _Serving:
+    """This process: a web process (`claim` called), and whether its claim succeeded."""
+
+    web = False
+    claimed = False
+
+
+_serving = _Serving()
 
 
 def claim() -> None:
-    """Make the published files this release's (`articles.releases`), as a web process
-    starts: unless they already are, serve an empty tree, so that no page rendered by
-    another release's templates stays on disk, and let no process of another release
-    write any more. During a deployment the releases may take the files from each
-    other; once it is over, the last process started is of the new release."""
+    """As a web process starts (think_tank/wsgi.py, asgi.py): make the published files
+    this release's (`articles.releases`). Unless they already are, serve an empty tree,
+    so that no page rendered by another release's templates stays on disk, and let no
+    process of another release write any more. A claim that fails (the shared state
+    unreachable) is tried again at the next page written. Only web processes claim: a
+    task worker or a command writes the files of the release serving them, or none.
+    During a deployment the releases may take the files from each other; once it is
+    over, the last web process started is of the new release. No database work: a
+    process forked after this (gunicorn's preload) inherits no connection."""
+    _serving.web = True
+    _claim()
+
+
+def _claim() -> bool:
     if not enabled():
-        return
-    state = _state_cache()
-    if state.get(RELEASE_KEY) == release():
-        return
-    state.set(RELEASE_KEY, release(), None)
-    remove_all()
+        return False
+    try:
+        state = _state_cache()
+        if state.get(RELEASE_KEY) != release():
+            _new_generation()  # no writer racing with this keeps its file
+            _swap_tree()  # the old trees are removed with the next tree started
+            state.set(RELEASE_KEY, release(), None)  # last: only once the tree is empty
+        _serving.claimed = True
+    except Exception:  # every page is still served, from Django
+        logger.exception("Could not make the published files this release's")
+        _serving.claimed = False
+    return _serving.claimed
 
 
 def keep(path: str, content: bytes, content_type: str, written_under: str, *, missing_only=False):

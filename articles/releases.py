@@ -1,4 +1,5 @@
-"""Which release of the code and templates this process runs.
+"""Which release this process runs: its templates and static files, and its code when
+RELEASE_ID names the deployed commit.
 
 What the platform keeps already rendered (pages in the page cache, the cards in the page
 records, the published files) is tied to it, so a deployment never serves what the

@@ -65,6 +65,8 @@ def main() -> None:
     from articles import published_files
     from articles.models import Article
 
+    published_files.claim()  # this process writes the files, as the site's web process does
+
     article = (
         Article.objects.published().filter(tags__isnull=False).order_by("-published_at")[10:11]
     ).get()

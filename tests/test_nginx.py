@@ -25,6 +25,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
 from django.utils import timezone
 
+from articles import published_files
 from articles.management.commands.nginx_conf import BROTLI_MODULE
 from articles.services.workflow import article_withdraw
 from tests.factories import ArticleFactory, DraftFactory, EditorFactory
@@ -53,6 +54,7 @@ def nginx(live_server, settings, tmp_path):
     address = f"http://127.0.0.1:{port}"
     settings.PUBLISHED_ROOT = str(tmp_path / "published")
     settings.SITE_URL = address
+    published_files.claim()  # the live server is the site's web process
     conf = tmp_path / "nginx.conf"
     upstream = live_server.url.removeprefix("http://")
     with conf.open("w") as out:

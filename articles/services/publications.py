@@ -89,12 +89,15 @@ def pdf_request(*, article: Article) -> PublicationPDF:
     pdf = pdf_of(article)
     if not pdf._state.adding:
         pdf = PublicationPDF.objects.select_for_update().get(pk=pdf.pk)
+    offered = bool(pdf.public_file)
     pdf.status = S.QUEUED
     pdf.revision = pdf_revision(article)
     pdf.attempts = 0
     pdf.error = ""
     pdf.requested_at = timezone.now()
     pdf.save()
+    if offered and not pdf.public_file:  # the typeset one, until the next is made
+        _offered_anew(article)
     when = article.published_at
     later = when if when and when > timezone.now() else None  # scheduled: made at its time
     article_id = article.pk

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from articles import services
 from articles.models import Article, PageRecord
+from articles.releases import release
 from tests.factories import (
     ArticleFactory,
     DraftFactory,
@@ -91,6 +92,13 @@ def test_cards_kept_by_one_release_are_rendered_again_by_the_next(client, subjec
     assert "Older grid piece" in page
     kept_now = PageRecord.objects.get(article=subject).parts
     assert "old-card" not in kept_now["related"][0]["card"]  # kept again
+
+    # A record kept before records said which release made them: made again too.
+    record = PageRecord.objects.get(article=subject)
+    del record.parts["release"]
+    record.save()
+    client.get(subject.get_absolute_url())
+    assert PageRecord.objects.get(article=subject).parts["release"] == release()
 
 
 def test_a_newly_published_article_joins_the_suggestions_of_older_ones(

@@ -7,6 +7,8 @@ from articles.models import Article
 from articles.services import article_rerender, articles_refresh_bylines
 from authors.models import AuthorProfile
 
+BATCH = 500
+
 
 class Command(BaseCommand):
     help = (
@@ -15,11 +17,17 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        # One transaction: the page cache, the page records and the published files are
-        # refreshed once, at its commit (a tree started empty), not once per article.
-        with transaction.atomic():
-            changed = sum(article_rerender(article=a) for a in Article.objects.iterator())
-            articles_refresh_bylines(article_ids=Article.all_objects.values_list("pk", flat=True))
+        # A transaction per batch: the page cache, the page records and the published
+        # files are refreshed once a batch commits (a tree started empty when it holds
+        # many), not once per article; the database is never held for the whole site.
+        ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+        changed = 0
+        for start in range(0, len(ids), BATCH):
+            with transaction.atomic():
+                batch = Article.objects.filter(pk__in=ids[start : start + BATCH])
+                changed += sum(article_rerender(article=a) for a in batch.iterator())
+        articles_refresh_bylines(article_ids=Article.all_objects.values_list("pk", flat=True))
+        with transaction.atomic():  # one refresh for every author
             for author in AuthorProfile.objects.iterator():
                 author.save(update_fields=["bio_html"])
         self.stdout.write(f"Re-rendered {Article.objects.count()} articles; {changed} changed.")
