@@ -937,6 +937,19 @@ class PageRecord(models.Model):
         return f"Page record of article {self.article_id}"
 
 
+class ListingRecord(models.Model):
+    """A list page's first page, stored whole but for the page around it
+    (articles.listing_records): for the home page, its lead, reports row, cards, the
+    number of articles its pages hold and the programmes. It holds the content
+    generation and release it was made under, and is made again under another."""
+
+    key = models.CharField(max_length=40, primary_key=True, editable=False)
+    parts = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    def __str__(self) -> str:
+        return f"Listing record {self.key}"
+
+
 class ArticleEvent(models.Model):
     """One step of an article's workflow; never changed once written."""
 

@@ -157,9 +157,15 @@ def _mentioned(other: Article, *, card: bool = False) -> dict:
         "published_at": other.published_at.isoformat(),
     }
     if card:
-        context = {"article": other, "heading_level": 3}
-        item["card"] = render_to_string("includes/_article_card.html", context)
+        item["card"] = rendered_card(other)
     return item
+
+
+def rendered_card(article: Article, **options) -> str:
+    """The card of `article` as lists show it (`options`: the card template's, such as
+    `card_style`; a heading of level 3 unless told)."""
+    context = {"article": article, "heading_level": 3, **options}
+    return render_to_string("includes/_article_card.html", context)
 
 
 def _mention(item: dict) -> Mention:

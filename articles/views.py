@@ -8,6 +8,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
@@ -19,45 +20,40 @@ from django.views.generic import dates as generic_dates
 
 from articles import services
 from articles.images import check_file_size
+from articles.listing_records import home_articles, home_context, programme_links
 from articles.markdown import render_article
-from articles.models import Article, LibraryImage, Programme
-from articles.page_records import page_context
+from articles.models import Article, LibraryImage
+from articles.page_records import page_context, rendered_card
 from articles.permissions import may_change_image
 from articles.previews import active_link_for
 from articles.search import parse_query, search_articles
 from authors.models import AuthorProfile
 
-# How many reports the home page shows in their own row.
-LATEST_REPORTS = 3
-
 
 class ArticleListView(ListView):
     """The home page: the lead (the editors' featured article, else the newest), the
     latest reports in a row of their own, then the newest public articles; with the
-    research programmes to browse by."""
+    research programmes to browse by. The first page comes from its record
+    (articles.listing_records); later pages list the articles after it."""
 
     template_name = "articles/article_list.html"
     context_object_name = "articles"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("page", "1") == "1":
+            return TemplateResponse(request, self.template_name, home_context())
+        return super().get(request, *args, **kwargs)
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        # Page 1 opens with the lead and the newest reports but the lead (the row); the
-        # pages list the others. The lead and the row are read first, each by an index
-        # walk, so that the pages' queries only leave out a few ids.
-        public = Article.objects.published()
-        self.lead = public.filter(pk__in=public.lead()).for_listing().first()
-        row = public.reports().exclude(pk=self.lead.pk if self.lead else None)
-        self.row = list(row.newest_first().for_listing()[:LATEST_REPORTS])
-        opening = [article.pk for article in [self.lead, *self.row] if article]
-        return public.exclude(pk__in=opening).newest_first().for_listing()
+        return home_articles()[2]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if context["page_obj"].number == 1:
-            context["lead_article"], context["latest_reports"] = self.lead, self.row
-        context["programmes"] = list(Programme.objects.active())
+        context["cards"] = [rendered_card(article) for article in context["articles"]]
+        context["programmes"] = programme_links()
         return context
 
 

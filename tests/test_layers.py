@@ -45,6 +45,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "articles.addresses",
             "articles.published_files",
             "articles.page_records",
+            "articles.listing_records",
             "articles.releases",
             "articles.tasks.doi",
         ),

@@ -247,9 +247,10 @@ def test_reader_pages_run_a_fixed_number_of_queries(
     with committed():
         article = make_catalogue(size)
     pages = {
-        # the report types, the page count, the page, the lead, the reports row, the
-        # programmes; the cards' bylines come with their rows
-        "/": 6,
+        # the first view: the home page's record (none yet), the report types, the
+        # lead, the reports row, the page, the page count (a full page), the
+        # programmes, the record kept; the cards' bylines come with their rows
+        "/": 8 if size > 1 else 7,
         "/archive/": 3,  # months, count, page
         "/archive/2024/": 3,
         f"/archive/2024/{article.published_at:%m}/": 3,

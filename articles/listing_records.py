@@ -1,0 +1,118 @@
+"""The home page's record: its first page stored whole but for the page around it, so
+that an uncached home page is one query (the record) and one small template render.
+
+The record (`ListingRecord`, key `HOME`) holds what the first page shows, each part
+rendered by the templates the lists use: the lead (`includes/_lead.html`), the latest
+reports and the newest articles (`includes/_article_card.html`), the number of articles
+the list's pages hold (for the page links) and the programmes to browse by.
+
+It belongs to a content generation of the page cache (`articles.caching`: replaced
+whenever something public pages show changes, and when a scheduled article's
+publication time comes) and to a release of the templates (`articles.releases`). The
+generation is read before the articles, so a record never claims a generation older
+than what it holds; a record of another generation or release is made again on the next
+view. So every change, publication and deployment reaches the home page with no signal
+of its own. Without the page state (its cache down), the page is worked out and not
+kept. Later pages are worked out on every view (the page cache keeps them).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
+
+from articles.caching import current_generation
+from articles.models import Article, ListingRecord, Programme
+from articles.page_records import rendered_card
+from articles.releases import release
+
+logger = logging.getLogger(__name__)
+
+HOME = "home"
+# How many reports the home page shows in their own row.
+LATEST_REPORTS = 3
+
+
+def home_articles() -> tuple[Article | None, list[Article], QuerySet]:
+    """(the lead, the latest reports row, the articles the list's pages hold). The lead
+    is the editors' featured article, else the newest; the row the newest reports but
+    the lead. Both are read first, each by an index walk, so that the list's queries
+    only leave out a few ids."""
+    public = Article.objects.published()
+    lead = public.filter(pk__in=public.lead()).for_listing().first()
+    row = public.reports().exclude(pk=lead.pk if lead else None)
+    row = list(row.newest_first().for_listing()[:LATEST_REPORTS])
+    opening = [article.pk for article in [lead, *row] if article]
+    return lead, row, public.exclude(pk__in=opening).newest_first().for_listing()
+
+
+def programme_links() -> list[dict]:
+    """The active programmes, each with the address of its page ("" if it has none)."""
+    links = []
+    for programme in Programme.objects.active():
+        try:
+            url = reverse("articles:programme", args=[programme.slug])
+        except NoReverseMatch:
+            url = ""
+        links.append({"name": programme.name, "url": url})
+    return links
+
+
+def home_context() -> dict:
+    """The context of the home page's first page, from its record (made now if it has
+    none of this generation and release)."""
+    try:
+        generation = current_generation()
+    except Exception:  # the page state is down: a page, but no record to trust
+        logger.exception("The page state is unavailable; the home page is not kept")
+        generation = None
+    parts = None
+    if generation is not None:
+        stored = ListingRecord.objects.filter(key=HOME).values_list("parts", flat=True).first()
+        if stored and (stored.get("generation"), stored.get("release")) == (generation, release()):
+            parts = stored
+    if parts is None:
+        parts = _home_parts(generation)
+        if generation is not None:
+            # Another view's record of a newer generation may be replaced: the next view
+            # makes it again. Keeping it is not an edit: no signal reaches the page cache.
+            ListingRecord.objects.bulk_create(
+                [ListingRecord(key=HOME, parts=parts)],
+                update_conflicts=True,
+                unique_fields=["key"],
+                update_fields=["parts"],
+            )
+    paginator = Paginator(range(parts["listed"]), settings.ARTICLES_PER_PAGE)
+    page = paginator.page(1)
+    return {
+        "lead": mark_safe(parts["lead"]),  # rendered by our own templates
+        "report_cards": [mark_safe(card) for card in parts["reports"]],
+        "cards": [mark_safe(card) for card in parts["cards"]],
+        "programmes": parts["programmes"],
+        "paginator": paginator,
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+    }
+
+
+def _home_parts(generation: str | None) -> dict:
+    """The record of the home page's first page, worked out."""
+    lead, row, listed = home_articles()
+    per_page = settings.ARTICLES_PER_PAGE
+    cards = list(listed[:per_page])
+    return {
+        "release": release(),  # whose templates rendered it
+        "generation": generation,
+        "lead": render_to_string("includes/_lead.html", {"article": lead}) if lead else "",
+        "reports": [rendered_card(article, card_style="row") for article in row],
+        "cards": [rendered_card(article) for article in cards],
+        # A full first page may have more behind it; a shorter one is all there is.
+        "listed": listed.count() if len(cards) == per_page else len(cards),
+        "programmes": programme_links(),
+    }
