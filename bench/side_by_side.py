@@ -20,7 +20,8 @@ Columns, each a server of its own started here (the peer excepted), all on loopb
   gunicorn with as many sync workers, its page cache off; its blog page and home page
   stand beside ours.
 
-Every round runs wrk on each column in turn, and each ratio is taken within a round;
+Every round runs wrk on each column in turn, waiting after each until its server has
+answered what wrk left queued (`settle`), and each ratio is taken within a round;
 the table gives the median and the range over the rounds. Then (with `--soak`) the soak
 through nginx: 64 connections on the article and home pages for `--soak` seconds while
 an editor retitles and publishes articles and saves drafts through the services; after
@@ -190,6 +191,7 @@ def rounds(chosen: dict[str, dict[str, str]], args) -> list[dict[str, dict[str, 
             measured[page] = {}
             for column, url in urls.items():
                 run = wrk(url, duration=args.duration, connections=args.connections)
+                settle(url)
                 if run.non_2xx or run.errors:
                     say(f"    {page} {column}: {run.non_2xx} non-2xx, {run.errors} errors")
                 measured[page][column] = run.rps
@@ -199,6 +201,14 @@ def rounds(chosen: dict[str, dict[str, str]], args) -> list[dict[str, dict[str, 
             for page, cols in measured.items()
         ))  # fmt: skip
     return results
+
+
+def settle(url: str) -> None:
+    """Wait until the server of `url` has answered the requests wrk left queued: a sync
+    worker answers what it accepted after wrk hangs up (about two seconds' work on a
+    peer answering 15 a second to 32 connections), which would otherwise run on the
+    CPUs during the next column. One more request returns once the queue is empty."""
+    urllib.request.urlopen(url, timeout=120).read()
 
 
 def ratio_table(results, queries: dict[str, int], args) -> list[str]:
