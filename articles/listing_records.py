@@ -8,20 +8,23 @@ the list's pages hold (for the page links) and the programmes to browse by.
 
 It belongs to a content generation of the page cache (`articles.caching`: replaced
 whenever something public pages show changes, and when a scheduled article's
-publication time comes) and to a release of the templates (`articles.releases`). The
-generation is read before the articles, so a record never claims a generation older
-than what it holds; a record of another generation or release is made again on the next
-view. So every change, publication and deployment reaches the home page with no signal
-of its own. Without the page state (its cache down), the page is worked out and not
-kept. Later pages are worked out on every view (the page cache keeps them).
+publication time comes), to a release of the templates (`articles.releases`) and to the
+page size. The generation is read before the articles, so a record never claims a
+generation older than what it holds; a record of another generation, release or page
+size, or one older than RECORD_SECONDS, is made again on the next view. So every change,
+publication and deployment reaches the home page with no signal of its own. Without the
+page state (its cache down), the page is worked out and not kept. Later pages are worked
+out on every view (the page cache keeps them).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -37,6 +40,8 @@ logger = logging.getLogger(__name__)
 HOME = "home"
 # How many reports the home page shows in their own row.
 LATEST_REPORTS = 3
+# The longest a record is shown, as long as the page cache keeps a page by default.
+RECORD_SECONDS = 3600
 
 
 def home_articles() -> tuple[Article | None, list[Article], QuerySet]:
@@ -66,7 +71,8 @@ def programme_links() -> list[dict]:
 
 def home_context() -> dict:
     """The context of the home page's first page, from its record (made now if it has
-    none of this generation and release)."""
+    none of this generation, release and page size, or only an older one than
+    RECORD_SECONDS)."""
     try:
         generation = current_generation()
     except Exception:  # the page state is down: a page, but no record to trust
@@ -75,19 +81,12 @@ def home_context() -> dict:
     parts = None
     if generation is not None:
         stored = ListingRecord.objects.filter(key=HOME).values_list("parts", flat=True).first()
-        if stored and (stored.get("generation"), stored.get("release")) == (generation, release()):
+        if stored and _stamp(stored) == _stamp(generation=generation) and _recent(stored):
             parts = stored
     if parts is None:
         parts = _home_parts(generation)
         if generation is not None:
-            # Another view's record of a newer generation may be replaced: the next view
-            # makes it again. Keeping it is not an edit: no signal reaches the page cache.
-            ListingRecord.objects.bulk_create(
-                [ListingRecord(key=HOME, parts=parts)],
-                update_conflicts=True,
-                unique_fields=["key"],
-                update_fields=["parts"],
-            )
+            _keep(parts)
     paginator = Paginator(range(parts["listed"]), settings.ARTICLES_PER_PAGE)
     page = paginator.page(1)
     return {
@@ -101,6 +100,38 @@ def home_context() -> dict:
     }
 
 
+def _stamp(parts: dict | None = None, *, generation: str | None = None) -> tuple:
+    """What a record must have been made under to be shown: the content generation, the
+    release of the templates and the page size (an environment setting)."""
+    if parts is not None:
+        return parts.get("generation"), parts.get("release"), parts.get("per_page")
+    return generation, release(), settings.ARTICLES_PER_PAGE
+
+
+def _recent(parts: dict) -> bool:
+    """Made less than RECORD_SECONDS ago, so that a change whose announcement failed (the
+    page state down at its commit) or a deployment of code alone reaches the page within
+    that time, as it reaches the pages the page cache keeps."""
+    made_at = parts.get("made_at")
+    return made_at is not None and 0 <= time.time() - made_at < RECORD_SECONDS
+
+
+def _keep(parts: dict) -> None:
+    """Store the record. Another view's record of a newer generation may be replaced:
+    the next view makes it again. Keeping it is not an edit: no signal reaches the page
+    cache. A failed write (the database locked by a long import on SQLite) costs the
+    next view the work again, never this page."""
+    try:  # one statement, in the request's autocommit (no ATOMIC_REQUESTS)
+        ListingRecord.objects.bulk_create(
+            [ListingRecord(key=HOME, parts=parts)],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["parts"],
+        )
+    except DatabaseError:
+        logger.exception("Could not keep the home page's record")
+
+
 def _home_parts(generation: str | None) -> dict:
     """The record of the home page's first page, worked out."""
     lead, row, listed = home_articles()
@@ -109,6 +140,8 @@ def _home_parts(generation: str | None) -> dict:
     return {
         "release": release(),  # whose templates rendered it
         "generation": generation,
+        "per_page": per_page,
+        "made_at": time.time(),
         "lead": render_to_string("includes/_lead.html", {"article": lead}) if lead else "",
         "reports": [rendered_card(article, card_style="row") for article in row],
         "cards": [rendered_card(article) for article in cards],

@@ -40,9 +40,17 @@ class ArticleListView(ListView):
     context_object_name = "articles"
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("page", "1") == "1":
-            return TemplateResponse(request, self.template_name, home_context())
+        if request.GET.get("page", "1") == "1":  # as the page cache spells page 1
+            return self.first_page()
         return super().get(request, *args, **kwargs)
+
+    def first_page(self):
+        return TemplateResponse(self.request, self.template_name, home_context())
+
+    def render_to_response(self, context, **response_kwargs):
+        if context["page_obj"].number == 1:  # page 1 spelled another way: ?page=last, 01
+            return self.first_page()
+        return super().render_to_response(context, **response_kwargs)
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
