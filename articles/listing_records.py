@@ -27,7 +27,7 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.safestring import mark_safe
 
 from articles.caching import current_generation
@@ -62,8 +62,8 @@ def programme_links() -> list[dict]:
     links = []
     for programme in Programme.objects.active():
         try:
-            url = reverse("articles:programme", args=[programme.slug])
-        except NoReverseMatch:
+            url = programme.get_absolute_url()
+        except NoReverseMatch:  # a slug its page's address cannot take
             url = ""
         links.append({"name": programme.name, "url": url})
     return links
@@ -78,16 +78,17 @@ def home_context() -> dict:
     except Exception:  # the page state is down: a page, but no record to trust
         logger.exception("The page state is unavailable; the home page is not kept")
         generation = None
+    stamp = _stamp(generation)
     parts = None
     if generation is not None:
         stored = ListingRecord.objects.filter(key=HOME).values_list("parts", flat=True).first()
-        if stored and _stamp(stored) == _stamp(generation=generation) and _recent(stored):
+        if stored and stored.items() >= stamp.items() and _recent(stored):
             parts = stored
     if parts is None:
-        parts = _home_parts(generation)
+        parts = _home_parts(stamp)
         if generation is not None:
             _keep(parts)
-    paginator = Paginator(range(parts["listed"]), settings.ARTICLES_PER_PAGE)
+    paginator = Paginator(range(parts["listed"]), parts["per_page"])
     page = paginator.page(1)
     return {
         "lead": mark_safe(parts["lead"]),  # rendered by our own templates
@@ -100,12 +101,10 @@ def home_context() -> dict:
     }
 
 
-def _stamp(parts: dict | None = None, *, generation: str | None = None) -> tuple:
+def _stamp(generation: str | None) -> dict:
     """What a record must have been made under to be shown: the content generation, the
     release of the templates and the page size (an environment setting)."""
-    if parts is not None:
-        return parts.get("generation"), parts.get("release"), parts.get("per_page")
-    return generation, release(), settings.ARTICLES_PER_PAGE
+    return {"generation": generation, "release": release(), "per_page": settings.ARTICLES_PER_PAGE}
 
 
 def _recent(parts: dict) -> bool:
@@ -132,15 +131,13 @@ def _keep(parts: dict) -> None:
         logger.exception("Could not keep the home page's record")
 
 
-def _home_parts(generation: str | None) -> dict:
-    """The record of the home page's first page, worked out."""
+def _home_parts(stamp: dict) -> dict:
+    """The record of the home page's first page, worked out under `stamp`."""
     lead, row, listed = home_articles()
-    per_page = settings.ARTICLES_PER_PAGE
+    per_page = stamp["per_page"]
     cards = list(listed[:per_page])
     return {
-        "release": release(),  # whose templates rendered it
-        "generation": generation,
-        "per_page": per_page,
+        **stamp,
         "made_at": time.time(),
         "lead": render_to_string("includes/_lead.html", {"article": lead}) if lead else "",
         "reports": [rendered_card(article, card_style="row") for article in row],

@@ -129,6 +129,13 @@ def corpus_posts() -> list[Path]:
 
 
 @pytest.fixture
+def render_every_view(settings):
+    """Each view renders its page (the page cache is tested in test_page_cache.py):
+    `pytestmark = pytest.mark.usefixtures("render_every_view")` for a whole file."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
 def new_release(monkeypatch):
     """`new_release("name")`: this process runs another release of the templates from
     now on (RELEASE_ID is part of the fingerprint), as a deployment's processes do."""

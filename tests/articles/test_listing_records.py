@@ -22,12 +22,7 @@ from tests.factories import (
     ReportFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 0
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_every_view")]
 
 
 def home(client, query="") -> str:

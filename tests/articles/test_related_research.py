@@ -19,13 +19,7 @@ from tests.factories import (
     FellowFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _render_every_view(settings):
-    """Each view renders the page (the page cache is tested in test_page_cache.py)."""
-    settings.PAGE_CACHE_SECONDS = 0
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_every_view")]
 
 
 @pytest.fixture
