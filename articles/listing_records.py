@@ -11,8 +11,9 @@ whenever something public pages show changes, and when a scheduled article's
 publication time comes), to a release of the templates (`articles.releases`) and to the
 page size. The generation is read before the articles, so a record never claims a
 generation older than what it holds; a record of another generation, release or page
-size, or one older than RECORD_SECONDS, is made again on the next view. So every change,
-publication and deployment reaches the home page with no signal of its own. Without the
+size, or one older than `page_records.RECORD_SECONDS`, is made again on the next view.
+So every change, publication and deployment reaches the home page with no signal of its
+own. Without the
 page state (its cache down), the page is worked out and not kept. Later pages are worked
 out on every view (the page cache keeps them).
 """
@@ -32,7 +33,7 @@ from django.utils.safestring import mark_safe
 
 from articles.caching import current_generation
 from articles.models import Article, ListingRecord, Programme
-from articles.page_records import rendered_card
+from articles.page_records import is_recent, rendered_card
 from articles.releases import release
 
 logger = logging.getLogger(__name__)
@@ -40,8 +41,6 @@ logger = logging.getLogger(__name__)
 HOME = "home"
 # How many reports the home page shows in their own row.
 LATEST_REPORTS = 3
-# The longest a record is shown, as long as the page cache keeps a page by default.
-RECORD_SECONDS = 3600
 
 
 def home_articles() -> tuple[Article | None, list[Article], QuerySet]:
@@ -82,7 +81,7 @@ def home_context() -> dict:
     parts = None
     if generation is not None:
         stored = ListingRecord.objects.filter(key=HOME).values_list("parts", flat=True).first()
-        if stored and stored.items() >= stamp.items() and _recent(stored):
+        if stored and stored.items() >= stamp.items() and is_recent(stored.get("made_at")):
             parts = stored
     if parts is None:
         parts = _home_parts(stamp)
@@ -105,14 +104,6 @@ def _stamp(generation: str | None) -> dict:
     """What a record must have been made under to be shown: the content generation, the
     release of the templates and the page size (an environment setting)."""
     return {"generation": generation, "release": release(), "per_page": settings.ARTICLES_PER_PAGE}
-
-
-def _recent(parts: dict) -> bool:
-    """Made less than RECORD_SECONDS ago, so that a change whose announcement failed (the
-    page state down at its commit) or a deployment of code alone reaches the page within
-    that time, as it reaches the pages the page cache keeps."""
-    made_at = parts.get("made_at")
-    return made_at is not None and 0 <= time.time() - made_at < RECORD_SECONDS
 
 
 def _keep(parts: dict) -> None:

@@ -926,12 +926,15 @@ class PageRecord(models.Model):
     """What a public article's page shows beside the article's own row, stored at its
     first view (articles.page_records): its topics, programmes, regions and credits, its
     suggestions (related research) and the articles before and after it. Deleted
-    whenever it may have changed; read with the article, so the page is one query."""
+    whenever it may have changed; read with the article, so the page is one query.
+    `page` keeps the page itself, rendered whole but for the frame around it, for the
+    address it was asked at: a reader's view of it is one small query."""
 
     article = models.OneToOneField(
         Article, on_delete=models.CASCADE, primary_key=True, related_name="page_record"
     )
     parts = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    page = models.JSONField(null=True, blank=True, editable=False, encoder=DjangoJSONEncoder)
 
     def __str__(self) -> str:
         return f"Page record of article {self.article_id}"

@@ -233,9 +233,9 @@ class ArticleQuerySet(models.QuerySet):
     def for_article_page(self):
         """An article page's row with its record (`articles.page_records`: what the page
         shows beside it), in one query; not the Markdown source, which the page never
-        prints."""
+        prints, nor the page the record keeps (its view is here to render it again)."""
         page = self.select_related("hero_image", "page_record", "publication_type", "pdf")
-        return page.defer("body", "front_matter_extras", "imported_images")
+        return page.defer("body", "front_matter_extras", "imported_images", "page_record__page")
 
     def using_image(self, image):
         """Articles showing a library image: as their hero or in their text."""

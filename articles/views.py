@@ -23,7 +23,7 @@ from articles.images import check_file_size
 from articles.listing_records import home_articles, home_context, programme_links
 from articles.markdown import render_article
 from articles.models import Article, LibraryImage
-from articles.page_records import page_context, rendered_card
+from articles.page_records import article_page, kept_page, page_context, rendered_card
 from articles.permissions import may_change_image
 from articles.previews import active_link_for
 from articles.search import parse_query, search_articles
@@ -66,15 +66,26 @@ class ArticleListView(ListView):
 
 
 class ArticleDetailView(DetailView):
-    """One article; drafts are visible to staff only (everyone else gets a 404)."""
+    """One article; drafts are visible to staff only (everyone else gets a 404). A
+    public article's page comes from its record (articles.page_records), where it is
+    kept whole but for the frame around it."""
 
+    template_name = "articles/article_detail.html"
     context_object_name = "article"
+
+    def get(self, request, *args, **kwargs):
+        page = kept_page(self.kwargs["slug"], request)
+        if page is not None:
+            return TemplateResponse(request, self.template_name, {"page": page})
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user).for_article_page()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**page_context(self.object), **kwargs)
+        context = super().get_context_data(**page_context(self.object), **kwargs)
+        context["page"] = article_page(self.object, context, self.request)
+        return context
 
 
 class TagDetailView(ListView):
@@ -220,7 +231,9 @@ class PreviewLinkView(DetailView):
         return article
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(is_preview_link=True, preview_link=self.link, **kwargs)
+        context = super().get_context_data(is_preview_link=True, preview_link=self.link, **kwargs)
+        context["page"] = article_page(self.object, context, self.request, keep=False)
+        return context
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)

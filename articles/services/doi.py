@@ -17,10 +17,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import crossref, published_files
+from articles import crossref
 from articles.addresses import absolute
-from articles.caching import content_changed
 from articles.models import Article, DOIDeposit
+from articles.services.editing import article_shown_changed
 from articles.tasks.doi import doi_deposit_submit
 
 # What registering needs beyond a prefix: (setting, what it is), in the order named.
@@ -131,8 +131,8 @@ def _assign(article: Article, doi: str) -> None:
         doi=doi, version=F("version") + 1, updated_at=timezone.now()
     )
     article.refresh_from_db(fields=["doi", "version", "updated_at"])
-    content_changed()  # the page's citations and metadata now carry the DOI
-    published_files.article_changed(article)  # update() sends no signal to its files
+    # The page's citations and metadata now carry the DOI; update() sent no signal.
+    article_shown_changed(article, cards=False)
 
 
 def _deposit_of(article: Article) -> crossref.Deposit:

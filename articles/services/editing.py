@@ -289,10 +289,20 @@ def article_rerender(*, article: Article) -> bool:
     )
     ArticleImage.objects.record(article=article, image_ids=article._shown_image_ids)
     search_schedule([article.pk])  # update() sends no signal to the search index
-    content_changed()  # nor to the page cache
-    page_records.article_changed(article)  # nor to the page records (cards of it)
-    published_files.article_changed(article)  # nor to the published files
+    article_shown_changed(article, cards=True)  # nor to what keeps its pages
     return True
+
+
+def article_shown_changed(article: Article, *, cards: bool) -> None:
+    """What readers see of `article` changed with no signal of its row's (an update(),
+    or a row of its own: its PDF): its pages in the page cache, its page record (with
+    `cards`, those of the pages showing its card too) and its published files."""
+    content_changed()
+    if cards:
+        page_records.article_changed(article)
+    else:
+        page_records.page_changed(article)
+    published_files.article_changed(article)
 
 
 # --- helpers ------------------------------------------------------------------------

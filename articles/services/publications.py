@@ -28,10 +28,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from articles import pdfs, published_files, typesetting
-from articles.caching import content_changed
+from articles import pdfs, typesetting
 from articles.models import Article, PublicationPDF
 from articles.permissions import is_editor
+from articles.services.editing import article_shown_changed
 
 logger = logging.getLogger("articles.tasks")
 
@@ -192,8 +192,7 @@ def _made(pk: int, *, stored: str, size: int, revision: int) -> PdfOutcome:
 def _offered_anew(article: Article) -> None:
     """The PDF readers are offered changed: so did the article's page (its link), in the
     page cache and among the published files (a PDF's row is not the article's)."""
-    content_changed()
-    published_files.article_changed(article)
+    article_shown_changed(article, cards=False)
 
 
 @transaction.atomic

@@ -158,10 +158,11 @@ def test_public_pages_run_a_fixed_number_of_queries(
         # lead, the reports row, the page, the page count (a full page), the
         # programmes, the record kept (the cards' bylines come with their rows)
         "/": 8 if size > 1 else 7,
-        # the article and its topics, programmes and regions, related research worked
-        # out and kept (none to work out when alone), the suggestions with the previous
-        # and next articles, all their authors
-        article.get_absolute_url(): 8,
+        # the kept page looked for (none yet), the article and its topics, programmes
+        # and regions, related research worked out and kept (none to work out when
+        # alone), the suggestions with the previous and next articles, all their
+        # authors, the page kept
+        article.get_absolute_url(): 10,
         # the profile and its expertise, programmes and regions, the count, the page
         author.get_absolute_url(): 6,
         reverse("articles:tag", kwargs={"slug": "shared-topic"}): 3,
