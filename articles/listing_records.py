@@ -11,7 +11,7 @@ whenever something public pages show changes, and when a scheduled article's
 publication time comes), to a release of the templates (`articles.releases`) and to the
 page size. The generation is read before the articles, so a record never claims a
 generation older than what it holds; a record of another generation, release or page
-size, or one older than `page_records.RECORD_SECONDS`, is made again on the next view.
+size, or one older than `kept_pages.RECORD_SECONDS`, is made again on the next view.
 So every change, publication and deployment reaches the home page with no signal of its
 own. Without the
 page state (its cache down), the page is worked out and not kept. Later pages are worked
@@ -32,8 +32,9 @@ from django.urls import NoReverseMatch
 from django.utils.safestring import mark_safe
 
 from articles.caching import current_generation
+from articles.kept_pages import is_recent
 from articles.models import Article, ListingRecord, Programme
-from articles.page_records import is_recent, rendered_card
+from articles.page_records import rendered_card
 from articles.releases import release
 
 logger = logging.getLogger(__name__)

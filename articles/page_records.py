@@ -2,7 +2,8 @@
 row, stored so that an uncached page is one query (the article with its record) and one
 template render.
 
-The record (`PageRecord`, one row per article, read with the article) holds:
+The record (`PageRecord`, one row per article, read with the article) holds (besides
+the page itself, rendered whole: `articles.kept_pages`):
 
 - the article's topics, programmes, regions and credits with their authors, as Django's
   serializer writes them (restored as model instances, so templates read them as
@@ -38,14 +39,11 @@ corrects it (only records that exist can be deleted).
 from __future__ import annotations
 
 import json
-import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
@@ -69,17 +67,10 @@ from articles.related import RELATED_SHOWN, at_times, related_ids, suggesting_id
 from articles.releases import release
 from authors.models import AuthorProfile
 
-logger = logging.getLogger(__name__)
-
 # The article's own relations a page prints, by the name templates read them under.
 RELATIONS = ("tags", "programmes", "regions", "authorships")
 # Where the publication time sits in Article.publication.
 PUBLISHED_AT = sorted(PUBLICATION_FIELDS).index("published_at")
-# The parts of an article page its frame (articles/article_detail.html) prints.
-PAGE_PARTS = {"meta": "articles/_article_head.html", "content": "articles/_article_main.html"}
-# The longest a kept page (or the home page's record) is shown, as long as the page
-# cache keeps a page by default: a deployment of code alone reaches it within that time.
-RECORD_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -127,92 +118,11 @@ def page_context(article: Article) -> dict:
     related = [_mention(item) for item in parts["related"]]
     previous = _mention(parts["previous"]) if parts["previous"] else None
     following = _mention(parts["next"]) if parts["next"] else None
-    waiting = [mention.published_at for mention in [*related, following] if mention]
-    waiting = [at for at in waiting if at > timezone.now()]
     return {
         "related_articles": [mention for mention in related if mention.is_public][:RELATED_SHOWN],
         "previous_article": previous,  # before a public article: public too
         "next_article": following if following and following.is_public else None,
-        # When a scheduled article it holds becomes public, and the page shows it.
-        "shown_until": min(waiting, default=None),
     }
-
-
-# --- the page kept whole ---------------------------------------------------------------
-
-
-def article_page(article: Article, context: dict, request, *, keep: bool = True) -> dict:
-    """The parts of the page of `article` its frame prints (`title`, `meta`, `content`),
-    rendered from a view's `context` (with `page_context`'s). A public article's are kept
-    in its record for the address `request` came to (unless not to `keep`: a preview)."""
-    page = {"title": article.title}
-    for name, template in PAGE_PARTS.items():
-        page[name] = render_to_string(template, context, request)
-    if keep and article.is_public:
-        _keep_page(article, page, origin=_origin(request), until=context.get("shown_until"))
-    return _as_shown(page)
-
-
-def kept_page(slug: str, request) -> dict | None:
-    """The parts of the page of the public article `slug` as its record keeps them for
-    the address `request` came to, in one query; None when there are none to show: no
-    record, none kept, or kept by another release, for another address, longer ago than
-    RECORD_SECONDS or before a scheduled article it holds became public."""
-    public = Article.objects.published().filter(slug=slug)
-    page = public.values_list("page_record__page", flat=True).first()
-    if not page or page.get("release") != release() or page.get("origin") != _origin(request):
-        return None
-    if not is_recent(page.get("made_at")):
-        return None
-    if page.get("until") is not None and timezone.now().timestamp() >= page["until"]:
-        return None  # a scheduled article it holds is public now: shown on the page
-    return _as_shown(page)
-
-
-def is_recent(made_at: float | None) -> bool:
-    """Made less than RECORD_SECONDS ago, so that a change whose announcement failed (the
-    page state down at its commit) or a deployment of code alone reaches the page within
-    that time, as it reaches the pages the page cache keeps."""
-    return made_at is not None and 0 <= time.time() - made_at < RECORD_SECONDS
-
-
-def _keep_page(article: Article, page: dict, *, origin: str, until: datetime | None) -> None:
-    """Keep `page` in the record of `article` (made by `page_context`), unless the
-    article's row changed since it was read (an edit saved meanwhile: its page is
-    rendered again on the next view). Keeping it is not an edit: no signal reaches the
-    page cache. A failed write (the database locked) costs the next view the work again,
-    never this page."""
-    kept = {
-        **page,
-        "release": release(),
-        "origin": origin,
-        "made_at": time.time(),
-        "until": until.timestamp() if until else None,
-    }
-    unchanged = Q(article__updated_at=article.updated_at, article__status=article.status)
-    try:  # one statement, in the request's autocommit
-        PageRecord.objects.filter(unchanged, pk=article.pk).update(page=kept)
-    except DatabaseError:
-        logger.exception("Could not keep the page of article %s", article.pk)
-
-
-def _as_shown(page: dict) -> dict:
-    return {
-        "title": page["title"],
-        # Rendered by our own templates (the article's HTML sanitised when it was saved).
-        **{name: mark_safe(page[name]) for name in PAGE_PARTS},
-    }
-
-
-def _origin(request) -> str:
-    """The scheme and host the page's absolute links (metadata, citations) start with."""
-    return f"{request.scheme}://{request.get_host()}"
-
-
-def page_changed(article: Article) -> None:
-    """What the page of `article` shows changed outside its row and its record (its PDF,
-    its DOI): the page is rendered again on the next view."""
-    PageRecord.objects.filter(pk=article.pk).update(page=None)
 
 
 # --- the record worked out -------------------------------------------------------------

@@ -20,10 +20,11 @@ from django.views.generic import dates as generic_dates
 
 from articles import services
 from articles.images import check_file_size
+from articles.kept_pages import article_page, kept_page, page_stamp
 from articles.listing_records import home_articles, home_context, programme_links
 from articles.markdown import render_article
 from articles.models import Article, LibraryImage
-from articles.page_records import article_page, kept_page, page_context, rendered_card
+from articles.page_records import page_context, rendered_card
 from articles.permissions import may_change_image
 from articles.previews import active_link_for
 from articles.search import parse_query, search_articles
@@ -67,14 +68,15 @@ class ArticleListView(ListView):
 
 class ArticleDetailView(DetailView):
     """One article; drafts are visible to staff only (everyone else gets a 404). A
-    public article's page comes from its record (articles.page_records), where it is
-    kept whole but for the frame around it."""
+    public article's page comes from its record, where it is kept whole but for the
+    frame around it (articles.kept_pages)."""
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get(self, request, *args, **kwargs):
-        page = kept_page(self.kwargs["slug"], request)
+        self.stamp = page_stamp(request)  # before the article is read
+        page = kept_page(self.kwargs["slug"], self.stamp)
         if page is not None:
             return TemplateResponse(request, self.template_name, {"page": page})
         return super().get(request, *args, **kwargs)
@@ -84,7 +86,7 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**page_context(self.object), **kwargs)
-        context["page"] = article_page(self.object, context, self.request)
+        context["page"] = article_page(self.object, context, self.request, stamp=self.stamp)
         return context
 
 
@@ -232,7 +234,7 @@ class PreviewLinkView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(is_preview_link=True, preview_link=self.link, **kwargs)
-        context["page"] = article_page(self.object, context, self.request, keep=False)
+        context["page"] = article_page(self.object, context, self.request, stamp=None)
         return context
 
     def render_to_response(self, context, **response_kwargs):

@@ -376,7 +376,8 @@ def main() -> None:
     pages = pick_pages()
     files = save_files(env, pages)
     queries = page_queries(pages)
-    uncached_env = {**env, "PUBLISHED_ROOT": ""}  # renders every request, writes nothing
+    # Renders every request and writes nothing; its readers (wrk) use its own address.
+    uncached_env = {**env, "PUBLISHED_ROOT": "", "SITE_URL": f"http://{HOST}:{UNCACHED_PORT}"}
     say(
         f"{os.cpu_count()} CPUs; {args.workers} sync workers per gunicorn; wrk "
         f"{args.connections} connections x {args.duration} s per column; {args.rounds} rounds"

@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "articles.published_files",
             "articles.page_records",
             "articles.listing_records",
+            "articles.kept_pages",
             "articles.releases",
             "articles.tasks.doi",
         ),

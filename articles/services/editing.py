@@ -295,13 +295,12 @@ def article_rerender(*, article: Article) -> bool:
 
 def article_shown_changed(article: Article, *, cards: bool) -> None:
     """What readers see of `article` changed with no signal of its row's (an update(),
-    or a row of its own: its PDF): its pages in the page cache, its page record (with
-    `cards`, those of the pages showing its card too) and its published files."""
+    or a row of its own: its PDF): its pages in the page cache (and so the pages kept
+    whole), with `cards` the page records of the pages showing its card, and its
+    published files."""
     content_changed()
     if cards:
         page_records.article_changed(article)
-    else:
-        page_records.page_changed(article)
     published_files.article_changed(article)
 
 

@@ -1,8 +1,8 @@
-"""An article page kept whole in its record (articles/page_records.py): a reader's view is
-one query once kept, and never out of date: not after an edit, a withdrawal, a PDF or a
-DOI, not when a scheduled article it shows becomes public, not after a deployment, not
-when an edit commits while the page is rendered; and it is kept for the address it was
-asked at. Drafts and previews are never kept.
+"""An article page kept whole in its record (articles/kept_pages.py): a reader's view is
+one query once kept, and never out of date: not after an edit, a withdrawal, a PDF, not
+when a scheduled article it shows becomes public, not after a deployment, not when a
+change commits while the page is rendered; and it is kept for the address it was asked
+at. Drafts and previews are never kept.
 
 Every test renders each view (page cache off), so what it reads is the record's."""
 
@@ -15,14 +15,22 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 from django.db.models.query import QuerySet
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from articles import page_records, services
+from articles import kept_pages, page_records, services
 from articles.models import Article, PageRecord
 from articles.previews import preview_url
-from tests.factories import ArticleFactory, DraftFactory, EditorFactory, publication_type
+from authors.models import AuthorProfile
+from tests.factories import (
+    ArticleFactory,
+    AuthorProfileFactory,
+    DraftFactory,
+    EditorFactory,
+    publication_type,
+)
 from tests.pages import related_titles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_every_view")]
@@ -139,25 +147,89 @@ def test_a_scheduled_article_it_shows_appears_when_its_time_comes(client, subjec
     assert "Next article" in page  # the pager's, now public
 
 
-def test_a_designed_pdf_or_a_doi_shows_on_the_next_view(client, committed, settings):
-    report = ArticleFactory(title="Sea lanes", publication_type=publication_type("report"))
-    editor = EditorFactory()
-    page_of(client, report)
-    assert "Download PDF" not in page_of(client, report)
-
+def a_pdf() -> SimpleUploadedFile:
     writer, data = PdfWriter(), io.BytesIO()
     writer.add_blank_page(width=595, height=842)
     writer.write(data)
+    return SimpleUploadedFile("sea-lanes.pdf", data.getvalue())
+
+
+@pytest.fixture
+def report():
+    return ArticleFactory(title="Sea lanes", publication_type=publication_type("report"))
+
+
+def test_a_designed_pdf_shows_on_the_next_view_and_its_removal_too(client, committed, report):
+    editor = EditorFactory()
+    page_of(client, report)
+    assert "Download PDF" not in page_of(client, report)
     with committed():
-        services.pdf_upload(
-            article=report, upload=SimpleUploadedFile("sea.pdf", data.getvalue()), by=editor
-        )
+        services.pdf_upload(article=report, upload=a_pdf(), by=editor)
+    assert "Download PDF" in page_of(client, report)
+    assert "Download PDF" in page_of(client, report)  # kept with it
+    with committed():
+        services.pdf_remove(article=report, by=editor)
+    assert "Download PDF" not in page_of(client, report)
+
+
+def test_a_pdf_committing_while_the_page_is_rendered_shows_on_the_next_view(
+    client, committed, report, monkeypatch
+):
+    editor = EditorFactory()
+    keep = kept_pages._keep
+
+    def an_upload_commits_meanwhile(article, page):
+        with committed():  # after the article (with no PDF) was read
+            services.pdf_upload(article=article, upload=a_pdf(), by=editor)
+        return keep(article, page)
+
+    monkeypatch.setattr(kept_pages, "_keep", an_upload_commits_meanwhile)
+    assert "Download PDF" not in page_of(client, report)  # read before the upload
+    monkeypatch.setattr(kept_pages, "_keep", keep)
     assert "Download PDF" in page_of(client, report)
 
-    Article.objects.filter(pk=report.pk).update(updated_at=timezone.now())  # no signal
-    services.editing.article_shown_changed(report, cards=False)  # as a DOI registered
-    assert "Download PDF" in page_of(client, report)
-    assert PageRecord.objects.get(pk=report.pk).page is not None  # kept again
+
+def test_a_slow_view_never_shows_what_it_read_before_a_change_to_later_readers(
+    client, committed, monkeypatch
+):
+    author = AuthorProfileFactory(name="Ada Quill")
+    article = ArticleFactory(title="Ports", authors=[author])
+    keep = kept_pages._keep
+
+    def a_rename_and_another_view_meanwhile(art, page):
+        monkeypatch.setattr(kept_pages, "_keep", keep)
+        with committed():
+            profile = AuthorProfile.objects.get(pk=author.pk)
+            profile.name = "Ada Quill-Ferris"
+            profile.save()
+        assert "Ada Quill-Ferris" in page_of(Client(), article)  # kept, fresh
+        return keep(art, page)  # the slow view's page, kept over it
+
+    monkeypatch.setattr(kept_pages, "_keep", a_rename_and_another_view_meanwhile)
+    assert "Ada Quill-Ferris" not in page_of(client, article)  # read before the rename
+    assert "Ada Quill-Ferris" in page_of(client, article)
+
+
+def test_a_staff_view_across_the_publication_time_keeps_no_draft_page(client, monkeypatch):
+    at = timezone.now() + timedelta(minutes=5)
+    article = ArticleFactory(title="Embargoed brief", published_at=at)
+    client.force_login(EditorFactory())
+    clock = {"now": at - timedelta(seconds=1)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    render = kept_pages.render_to_string
+
+    def the_time_comes_while_rendering(template, context, request):
+        html = render(template, context, request)
+        if clock["now"] < at and template == kept_pages.PAGE_PARTS["content"]:
+            clock["now"] = at + timedelta(seconds=1)
+            assert "Draft preview" not in page_of(Client(), article)  # a reader's view
+        return html
+
+    monkeypatch.setattr(kept_pages, "render_to_string", the_time_comes_while_rendering)
+    assert "Draft preview" in page_of(client, article)  # rendered before its time
+    monkeypatch.setattr(kept_pages, "render_to_string", render)
+    page = page_of(Client(), article)
+    assert "Draft preview" not in page and "noindex" not in page
 
 
 def test_a_page_of_another_release_or_older_than_the_bound_is_rendered_again(
@@ -178,7 +250,7 @@ def test_a_page_of_another_release_or_older_than_the_bound_is_rendered_again(
     record.page["content"] = "<p>Kept a while ago</p>"
     record.save()
     assert "Kept a while ago" in page_of(client, subject)
-    record.page["made_at"] = time.time() - page_records.RECORD_SECONDS - 1
+    record.page["made_at"] = time.time() - kept_pages.RECORD_SECONDS - 1
     record.save()
     assert "Kept a while ago" not in page_of(client, subject)
 
@@ -207,3 +279,49 @@ def test_a_page_that_cannot_be_kept_is_still_served(client, subject, monkeypatch
     assert "Could not keep the page" in caplog.text
     monkeypatch.undo()
     assert PageRecord.objects.get(pk=subject.pk).page is None
+
+
+def test_without_the_page_state_the_page_is_rendered_and_not_kept(
+    client, subject, monkeypatch, caplog
+):
+    def down():
+        raise ConnectionError("the page state is down")
+
+    monkeypatch.setattr(kept_pages, "current_generation", down)
+    for _ in range(2):
+        assert related_titles(page_of(client, subject)) == ["Older grid piece"]
+    assert PageRecord.objects.get(pk=subject.pk).page is None
+    assert "page state is unavailable" in caplog.text
+
+
+def test_after_a_change_elsewhere_the_page_is_rendered_again_from_its_record(
+    client, subject, committed, django_assert_num_queries
+):
+    page_of(client, subject)
+    with committed():  # the content generation moves: every kept page is rendered again
+        ArticleFactory(  # on another topic, and not next to it in time
+            title="Unrelated brief",
+            tags=["space"],
+            published_at=timezone.now() - timedelta(days=90),
+        )
+    # The look-up, the article with its record (its suggestions still hold), the page kept.
+    with django_assert_num_queries(3):
+        page = page_of(client, subject)
+    with django_assert_num_queries(1):
+        assert page_of(client, subject) == page
+
+
+def test_with_the_sites_address_set_only_pages_asked_at_it_are_kept(client, subject, settings):
+    settings.SITE_URL = "https://research.example"
+    settings.ALLOWED_HOSTS = ["testserver", "research.example"]
+    url = subject.get_absolute_url()
+    for _ in range(2):  # another address (a health check, an old name): rendered
+        assert canonical(page_of(client, subject)) == f"http://testserver{url}"
+    assert PageRecord.objects.get(pk=subject.pk).page is None
+    page = page_of(client, subject, HTTP_HOST="research.example", secure=True)
+    assert canonical(page) == f"https://research.example{url}"
+    page_of(client, subject)  # replaces nothing
+    assert PageRecord.objects.get(pk=subject.pk).page["origin"] == "https://research.example"
+    with CaptureQueriesContext(connection) as queries:
+        assert page_of(client, subject, HTTP_HOST="research.example", secure=True) == page
+    assert len(queries) == 1

@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from articles import listing_records, page_records, services
+from articles import kept_pages, listing_records, services
 from articles.models import Article, ListingRecord
 from tests.factories import (
     ArticleFactory,
@@ -159,7 +159,7 @@ def test_a_record_older_than_its_bound_is_made_again(client):
     record.save()
     assert "Kept a while ago" in home(client)
 
-    record.parts["made_at"] = time.time() - page_records.RECORD_SECONDS - 1
+    record.parts["made_at"] = time.time() - kept_pages.RECORD_SECONDS - 1
     record.save()
     page = home(client)
     assert "Kept a while ago" not in page and "What readers read" in page

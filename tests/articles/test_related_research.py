@@ -108,13 +108,14 @@ def test_a_newly_published_article_joins_the_suggestions_of_older_ones(
 
 
 def test_a_scheduled_article_joins_the_suggestions_when_its_time_comes(
-    client, subject, editor, fellow, monkeypatch
+    client, subject, editor, fellow, monkeypatch, committed
 ):
     suggested(client, subject)
     later = in_review(fellow, title="Scheduled grid piece", tags=["grid"])
-    services.article_approve(
-        article=later, by=editor, publish_at=timezone.now() + timedelta(hours=2)
-    )
+    with committed():
+        services.article_approve(
+            article=later, by=editor, publish_at=timezone.now() + timedelta(hours=2)
+        )
     assert suggested(client, subject) == ["Older grid piece"]
 
     in_three_hours = timezone.now() + timedelta(hours=3)
