@@ -17,7 +17,10 @@ read before the article, so a page never claims a generation older than what it 
 an edit, a PDF, a DOI or a publication committing while a page is rendered leaves it
 unshown. A page of another generation, release or address, or one older than
 RECORD_SECONDS, is rendered again from the record on the next view (one query for the
-article, none for what the record holds) and kept. Without the page state (its cache
+article, none for what the record holds) and kept. A view across a change (the
+generation replaced between its first read and its page rendered) keeps nothing and
+deletes the record it may have made from what it read (`page_records._delete` says why
+that closes the race for the record too). Without the page state (its cache
 down) pages are rendered and not kept. Drafts and previews are rendered, never kept.
 """
 
@@ -34,6 +37,7 @@ from django.utils.safestring import mark_safe
 
 from articles.caching import current_generation
 from articles.models import Article, PageRecord
+from articles.page_records import forget_record
 from articles.releases import release
 
 logger = logging.getLogger(__name__)
@@ -54,10 +58,8 @@ def page_stamp(request: HttpRequest) -> dict | None:
     origin = f"{request.scheme}://{request.get_host()}"
     if settings.SITE_URL and origin != settings.SITE_URL:
         return None
-    try:
-        generation = current_generation()
-    except Exception:  # the page state is down
-        logger.exception("The page state is unavailable; article pages are not kept")
+    generation = _generation_now()
+    if generation is None:
         return None
     return {"generation": generation, "release": release(), "origin": origin}
 
@@ -84,8 +86,19 @@ def article_page(article: Article, context: dict, request, *, stamp: dict | None
     for name, template in PAGE_PARTS.items():
         page[name] = render_to_string(template, context, request)
     if public and stamp is not None:
-        _keep(article, {**page, **stamp, "made_at": time.time()})
+        if _generation_now() == stamp["generation"]:
+            _keep(article, {**page, **stamp, "made_at": time.time()})
+        else:  # a change committed since the article and its record were read
+            forget_record(article)  # its record may be older: made again on the next view
     return _as_shown(page)
+
+
+def _generation_now() -> str | None:
+    try:
+        return current_generation()
+    except Exception:  # the page state is down: nothing to trust
+        logger.exception("The page state is unavailable; article pages are not kept")
+        return None
 
 
 def is_recent(made_at: float | None) -> bool:

@@ -44,6 +44,7 @@ from datetime import datetime
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
@@ -235,20 +236,35 @@ def forget(article: Article, *, tag_ids=None, times=()) -> None:
     """Delete the record of `article` and those of the articles that may show it
     (`showing_ids`)."""
     ids = {article.pk, *showing_ids(article, tag_ids=tag_ids, times=times)}
-    # One DELETE (no signals, no cascades: Django deletes without loading the rows).
-    PageRecord.objects.filter(article_id__in=ids).delete()
+    _delete(Q(article_id__in=ids))
 
 
 def forget_topic(tag_id: int, article_ids) -> None:
     """Delete the records of these articles and of every article carrying the topic
     `tag_id` (its articles changed at once, from the topic's side)."""
     in_topic = Article.objects.filter(tags__id=tag_id).values("pk")
-    gone = Q(article_id__in=[*article_ids]) | Q(article_id__in=in_topic)
-    PageRecord.objects.filter(gone).delete()
+    _delete(Q(article_id__in=[*article_ids]) | Q(article_id__in=in_topic))
 
 
 def forget_all() -> None:
-    PageRecord.objects.all().delete()
+    _delete(Q())
+
+
+def _delete(gone: Q) -> None:
+    """Delete the records `gone` selects now, and again once the change commits. A view
+    that read what the change alters before it committed may write its record after the
+    first delete; it is written either before the second (which removes it) or after,
+    when the change's content generation is already the current one, and the view, which
+    checks the generation after writing (`articles.kept_pages`), removes it itself."""
+    # One DELETE (no signals, no cascades: Django deletes without loading the rows).
+    PageRecord.objects.filter(gone).delete()
+    transaction.on_commit(lambda: PageRecord.objects.filter(gone).delete())
+
+
+def forget_record(article: Article) -> None:
+    """Delete the record of `article` alone: what a view read for it may be older than
+    a change that committed meanwhile."""
+    PageRecord.objects.filter(pk=article.pk).delete()
 
 
 # --- keeping in step -------------------------------------------------------------------
@@ -274,8 +290,8 @@ def _placed(sender, instance, action, reverse, pk_set, **kwargs):
         if sender is Article.tags.through:
             forget_topic(instance.pk, pk_set or ())
         else:  # a programme's or region's articles: their own records
-            ids = list(pk_set) if pk_set else instance.articles.values_list("pk", flat=True)
-            PageRecord.objects.filter(article_id__in=ids).delete()
+            ids = list(pk_set) if pk_set else list(instance.articles.values_list("pk", flat=True))
+            _delete(Q(article_id__in=ids))
     elif instance.is_approved:
         topics = sender is Article.tags.through and action != "pre_clear"
         forget(instance, tag_ids=list(pk_set or ()) if topics else None)

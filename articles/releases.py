@@ -14,12 +14,19 @@ import os
 
 from django.conf import settings
 
+# Settings the kept pages print (the site's name in metadata and citations, dates in the
+# site's language and time zone, addresses of files): a restart under others is a release.
+PRINTED_SETTINGS = ("SITE_NAME", "SITE_TAGLINE", "SITE_URL", "LANGUAGE_CODE", "TIME_ZONE")
+PRINTED_SETTINGS += ("STATIC_URL", "MEDIA_URL")
+
 
 @functools.cache
 def release() -> str:
-    """A fingerprint of this build: RELEASE_ID if set, the templates and the static
-    files' manifest."""
+    """A fingerprint of this build: RELEASE_ID if set, the settings pages print, the
+    templates and the static files' manifest."""
     digest = hashlib.sha256(os.environ.get("RELEASE_ID", "").encode())
+    for name in PRINTED_SETTINGS:
+        digest.update(f"{name}={getattr(settings, name, '')!r};".encode())
     folders = [folder for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
     paths = [path for folder in folders for path in sorted(_files(folder))]
     paths.append(os.path.join(settings.STATIC_ROOT, "staticfiles.json"))

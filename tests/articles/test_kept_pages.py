@@ -23,6 +23,7 @@ from pypdf import PdfWriter
 from articles import kept_pages, page_records, services
 from articles.models import Article, PageRecord
 from articles.previews import preview_url
+from articles.releases import release
 from authors.models import AuthorProfile
 from tests.factories import (
     ArticleFactory,
@@ -325,3 +326,78 @@ def test_with_the_sites_address_set_only_pages_asked_at_it_are_kept(client, subj
     with CaptureQueriesContext(connection) as queries:
         assert page_of(client, subject, HTTP_HOST="research.example", secure=True) == page
     assert len(queries) == 1
+
+
+def test_credits_changed_while_the_record_is_worked_out_show_on_the_next_view(
+    client, committed, monkeypatch
+):
+    ada, bob = AuthorProfileFactory(name="Ada Quill"), AuthorProfileFactory(name="Bob Marsh")
+    article = ArticleFactory(title="Ports", authors=[ada])
+    worked_out = page_records._parts_of
+
+    def credits_change_meanwhile(art):
+        found = worked_out(art)
+        with committed():
+            services.article_set_authors(article=Article.objects.get(pk=art.pk), authors=[bob])
+        return found
+
+    monkeypatch.setattr(page_records, "_parts_of", credits_change_meanwhile)
+    page_of(client, article)  # the slow view: read before the change
+    monkeypatch.setattr(page_records, "_parts_of", worked_out)
+    for _ in range(2):
+        assert "Bob Marsh" in page_of(client, article)
+
+
+def test_a_suggestion_withdrawn_while_the_record_is_worked_out_leaves_the_page(
+    client, committed, monkeypatch
+):
+    older = ArticleFactory(
+        title="Older grid piece", tags=["grid"], published_at=timezone.now() - timedelta(days=30)
+    )
+    subject = ArticleFactory(
+        title="Grid resilience", tags=["grid"], published_at=timezone.now() - timedelta(days=2)
+    )
+    editor = EditorFactory()
+    worked_out = page_records._parts_of
+
+    def withdrawn_meanwhile(art):
+        found = worked_out(art)
+        with committed():
+            services.article_withdraw(
+                article=Article.objects.get(pk=older.pk), by=editor, reason="Errors"
+            )
+        return found
+
+    monkeypatch.setattr(page_records, "_parts_of", withdrawn_meanwhile)
+    page_of(client, subject)
+    monkeypatch.setattr(page_records, "_parts_of", worked_out)
+    assert client.get(older.get_absolute_url()).status_code == 404
+    assert related_titles(page_of(client, subject)) == []
+
+
+def test_a_record_written_before_a_change_commits_is_deleted_when_it_commits(
+    client, committed, monkeypatch
+):
+    author = AuthorProfileFactory(name="Ada Quill")
+    article = ArticleFactory(title="Ports", authors=[author])
+    read_before = page_records._parts_of(article)  # what a slow view read
+    monkeypatch.setattr(page_records, "_parts_of", lambda art: read_before)
+    with committed():
+        profile = AuthorProfile.objects.get(pk=author.pk)
+        profile.name = "Ada Quill-Ferris"
+        profile.save()  # its records deleted: there are none yet
+        page_of(client, article)  # the slow view writes its record before the commit
+    monkeypatch.undo()
+    assert "Ada Quill-Ferris" in page_of(client, article)
+
+
+def test_a_restart_under_another_site_name_renders_the_page_again(client, subject, settings):
+    assert "The Meridian Institute" in page_of(client, subject)
+    settings.SITE_NAME = "The Northgate Institute"  # set in the environment, restarted
+    release.cache_clear()
+    try:
+        page = page_of(client, subject)
+    finally:
+        release.cache_clear()
+    assert "The Meridian Institute" not in page
+    assert '<meta property="og:site_name" content="The Northgate Institute">' in page
