@@ -58,7 +58,7 @@ def page_stamp(request: HttpRequest) -> dict | None:
     origin = f"{request.scheme}://{request.get_host()}"
     if settings.SITE_URL and origin != settings.SITE_URL:
         return None
-    generation = _generation_now()
+    generation = trusted_generation()
     if generation is None:
         return None
     return {"generation": generation, "release": release(), "origin": origin}
@@ -86,18 +86,20 @@ def article_page(article: Article, context: dict, request, *, stamp: dict | None
     for name, template in PAGE_PARTS.items():
         page[name] = render_to_string(template, context, request)
     if public and stamp is not None:
-        if _generation_now() == stamp["generation"]:
+        if trusted_generation() == stamp["generation"]:
             _keep(article, {**page, **stamp, "made_at": time.time()})
         else:  # a change committed since the article and its record were read
             forget_record(article)  # its record may be older: made again on the next view
     return _as_shown(page)
 
 
-def _generation_now() -> str | None:
+def trusted_generation() -> str | None:
+    """The content generation now (`caching.current_generation`), or None when the page
+    state is down: pages are then worked out, and none is kept or trusted."""
     try:
         return current_generation()
-    except Exception:  # the page state is down: nothing to trust
-        logger.exception("The page state is unavailable; article pages are not kept")
+    except Exception:  # the page state is down
+        logger.exception("The page state is unavailable; pages are worked out and not kept")
         return None
 
 

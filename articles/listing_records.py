@@ -13,9 +13,8 @@ page size. The generation is read before the articles, so a record never claims 
 generation older than what it holds; a record of another generation, release or page
 size, or one older than `kept_pages.RECORD_SECONDS`, is made again on the next view.
 So every change, publication and deployment reaches the home page with no signal of its
-own. Without the
-page state (its cache down), the page is worked out and not kept. Later pages are worked
-out on every view (the page cache keeps them).
+own. Without the page state (its cache down), the page is worked out and not kept.
+Later pages are worked out on every view (the page cache keeps them).
 """
 
 from __future__ import annotations
@@ -31,8 +30,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
 from django.utils.safestring import mark_safe
 
-from articles.caching import current_generation
-from articles.kept_pages import is_recent
+from articles.kept_pages import is_recent, trusted_generation
 from articles.models import Article, ListingRecord, Programme
 from articles.page_records import rendered_card
 from articles.releases import release
@@ -73,11 +71,7 @@ def home_context() -> dict:
     """The context of the home page's first page, from its record (made now if it has
     none of this generation, release and page size, or only an older one than
     RECORD_SECONDS)."""
-    try:
-        generation = current_generation()
-    except Exception:  # the page state is down: a page, but no record to trust
-        logger.exception("The page state is unavailable; the home page is not kept")
-        generation = None
+    generation = trusted_generation()  # None: a page, but no record to trust
     stamp = _stamp(generation)
     parts = None
     if generation is not None:

@@ -16,8 +16,10 @@ from django.conf import settings
 
 # Settings the kept pages print (the site's name in metadata and citations, dates in the
 # site's language and time zone, addresses of files): a restart under others is a release.
-PRINTED_SETTINGS = ("SITE_NAME", "SITE_TAGLINE", "SITE_URL", "LANGUAGE_CODE", "TIME_ZONE")
-PRINTED_SETTINGS += ("STATIC_URL", "MEDIA_URL")
+PRINTED_SETTINGS = (
+    "SITE_NAME", "SITE_TAGLINE", "SITE_URL", "LANGUAGE_CODE", "TIME_ZONE",
+    "STATIC_URL", "MEDIA_URL",
+)  # fmt: skip
 
 
 @functools.cache

@@ -126,7 +126,7 @@ def test_without_the_page_state_the_home_page_is_worked_out_and_not_kept(
     def down():
         raise ConnectionError("the page state is down")
 
-    monkeypatch.setattr(listing_records, "current_generation", down)
+    monkeypatch.setattr(kept_pages, "current_generation", down)
     page = home(client)
     assert "Still readable" in page and "A report in the row" in page
     assert not ListingRecord.objects.exists()
