@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -423,6 +423,29 @@ def mailing_finish(*, mailing_id: int) -> bool:
             status=M.DONE, finished_at=timezone.now()
         )
     )
+
+
+def watch_interval() -> timedelta:
+    """How often a mailing being sent is looked at for batches that stalled."""
+    return max(2 * lease(), timedelta(seconds=10))
+
+
+def mailing_stalled(*, mailing_id: int) -> bool:
+    """Deliveries are queued, yet none of the mailing's changed for longer than a retry's
+    pause and a watch interval: the worker sending it died after taking a batch and
+    before handing the rest on (a task taken by a killed worker is never run again)."""
+    if not queued_exists(mailing_id):
+        return False
+    latest = Delivery.objects.filter(mailing_id=mailing_id).aggregate(
+        changed=Max("updated_at"),
+        attempts=Max("attempts", filter=Q(status=D.QUEUED)),
+    )
+    waiting = retry_pause(latest["attempts"]) if latest["attempts"] else timedelta(0)
+    return latest["changed"] < timezone.now() - waiting - watch_interval()
+
+
+def mailing_in_progress(mailing_id: int) -> bool:
+    return Mailing.objects.filter(pk=mailing_id, status=M.SENDING).exists()
 
 
 def sending_pending(mailing_id: int) -> bool:

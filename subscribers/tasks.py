@@ -3,8 +3,12 @@ time, send its batches, and the weekly digest that enqueues next week's itself (
 
 A batch first enqueues the next one when the backend runs tasks in workers (the database
 or RQ): a worker killed in the middle of a batch has already handed the rest of the
-mailing to the queue, which a restarted worker picks up. Where tasks run in place (the
-immediate backend, in tests and development) batches follow one another in a loop.
+mailing to the queue, which a restarted worker picks up. One killed after taking a batch
+but before enqueuing the next leaves nothing to pick up (a task taken is never run
+again): each mailing being sent has a watch (`watch_mailing`), which sends on once its
+deliveries stopped changing for longer than a retry's pause and a watch interval. Where
+tasks run in place (the immediate backend, in tests and development) batches follow one
+another in a loop.
 """
 
 from __future__ import annotations
@@ -36,6 +40,24 @@ def start_mailing(mailing_id: int) -> str:
     if outcome.state == "wait" and _in_workers(start_mailing):
         enqueue_start(mailing_id=mailing_id, run_after=outcome.run_after)
     return outcome.state
+
+
+@task()
+def watch_mailing(mailing_id: int) -> str:
+    """While the mailing is being sent, every watch interval: if its batches stalled (a
+    worker killed between taking a batch and enqueuing the next), send on."""
+    if not sending.mailing_in_progress(mailing_id):
+        return "done"
+    stalled = sending.mailing_stalled(mailing_id=mailing_id)
+    if stalled:
+        logger.warning("Mailing %s: its batches stalled; sending on", mailing_id)
+        enqueue_batch(mailing_id=mailing_id)
+    _watch_later(mailing_id)
+    return "sent on" if stalled else "watching"
+
+
+def _watch_later(mailing_id: int) -> None:
+    watch_mailing.using(run_after=timezone.now() + sending.watch_interval()).enqueue(mailing_id)
 
 
 @task()
@@ -83,7 +105,11 @@ def _start_requested(sender, mailing_id: int, run_after=None, **kwargs) -> None:
 
 
 def _batch_requested(sender, mailing_id: int, run_after=None, **kwargs) -> None:
+    """A mailing's sending begins (queued, or a held alert released): its first batch,
+    and where tasks run in workers its watch."""
     enqueue_batch(mailing_id=mailing_id, run_after=run_after)
+    if _in_workers(watch_mailing):
+        _watch_later(mailing_id)
 
 
 def connect_signals() -> None:

@@ -14,7 +14,7 @@ from django_tasks import default_task_backend
 
 from articles.models import Article
 from articles.services import workflow
-from subscribers import sending
+from subscribers import sending, tasks
 from subscribers.models import Delivery, Mailing, Subscriber
 from tests.factories import (
     ArticleFactory,
@@ -290,3 +290,27 @@ def test_permanent_failures_are_recorded_and_not_retried(sink, committed, settin
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.FAILED and "No such user" in delivery.last_error
     assert Mailing.objects.get().status == Mailing.Status.DONE
+
+
+def test_a_mailing_whose_batches_stalled_is_sent_on_by_its_watch(sink, committed, settings):
+    # A worker killed after taking a batch and before enqueuing the next leaves nothing
+    # queued to run: the mailing's watch sends on once its deliveries stopped changing.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    security = ProgrammeFactory(name="International Security")
+    subscriber("a@example.org", programmes=[security])
+    with committed():
+        ArticleFactory(published_at=timezone.now(), programmes=[security])
+    mailing = Mailing.objects.get()
+    sending.mailing_start(mailing_id=mailing.pk)  # its batches enqueued, never run
+    assert tasks.watch_mailing.call(mailing.pk) == "watching"  # queued just now
+    assert recipients(sink) == []
+
+    quiet = timezone.now() - sending.watch_interval() - timedelta(seconds=1)
+    Delivery.objects.filter(mailing=mailing).update(updated_at=quiet)
+    batches = [r for r in default_task_backend.results if r.task.name == "send_batch"]
+    assert tasks.watch_mailing.call(mailing.pk) == "sent on"
+    again = [r for r in default_task_backend.results if r.task.name == "send_batch"]
+    assert len(again) == len(batches) + 1
+    sending.batch_send(mailing_id=mailing.pk)  # the batch it enqueued, run
+    assert recipients(sink) == ["a@example.org"]
+    assert tasks.watch_mailing.call(mailing.pk) == "done"
